@@ -1,0 +1,109 @@
+"""The cast every test draws from, and the rules for tests that need more.
+
+PostgreSQL and browser tests are skipped with a reason outside CI; with
+DANGOL_STRICT_TESTS=1 (set by .ci/run) a missing requirement is a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from dangol.accounts import sms
+from dangol.accounts.models import User
+from dangol.channels.models import Store
+from dangol.markets.models import Market
+
+STRICT = os.environ.get("DANGOL_STRICT_TESTS") == "1"
+CHROMIUM = os.environ.get("DANGOL_CHROMIUM", "/usr/bin/chromium")
+
+
+def _missing(reason):
+    if STRICT:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "dangol.accounts.sms.LocMemSMS"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def postgres(transactional_db):
+    """For tests whose proof needs PostgreSQL's row locks and real concurrency."""
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.fixture
+def chromium_path():
+    if not shutil.which(CHROMIUM):
+        _missing(f"needs the system Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+def market(db):
+    return Market.objects.create(name="시험시장", address="가상시 시험구 1")
+
+
+@pytest.fixture
+def merchant(db):
+    return User.objects.create_user("+821011110001", name="과일가게 사장님")
+
+
+@pytest.fixture
+def other_merchant(db):
+    return User.objects.create_user("+821011110002", name="생선가게 사장님")
+
+
+@pytest.fixture
+def customer(db):
+    return User.objects.create_user("+821022220001")
+
+
+@pytest.fixture
+def stranger(db):
+    return User.objects.create_user("+821099990001")
+
+
+@pytest.fixture
+def market_admin(db, market):
+    user = User.objects.create_user("+821033330001", name="상인회")
+    market.admins.add(user)
+    return user
+
+
+@pytest.fixture
+def store(market, merchant):
+    store = Store.objects.create(market=market, name="햇살과일", category="fruit", stall_number="가-01", phone="+8221234567")
+    store.owners.add(merchant)
+    return store
+
+
+@pytest.fixture
+def other_store(market, other_merchant):
+    store = Store.objects.create(market=market, name="바다수산", category="fish", stall_number="나-02")
+    store.owners.add(other_merchant)
+    return store
+
+
+@pytest.fixture
+def signed_in(client):
+    """signed_in(user) → a test client with that user's session."""
+
+    def sign_in(user):
+        client.force_login(user, backend="dangol.accounts.backends.PhoneCodeBackend")
+        return client
+
+    return sign_in

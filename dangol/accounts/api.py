@@ -1,0 +1,60 @@
+from django.contrib.auth import authenticate, login, logout
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from dangol.lib.phones import normalize_phone
+
+from .services import client_address, sign_in_code_send
+
+router = Router(tags=["auth"])
+
+
+class PhoneIn(Schema):
+    phone: str
+
+
+class VerifyIn(Schema):
+    phone: str
+    code: str
+
+
+class MeOut(Schema):
+    id: str
+    phone: str
+    name: str
+    store_ids: list[str]
+
+
+def _me(user):
+    return {
+        "id": user.public_id,
+        "phone": user.phone_display,
+        "name": user.name,
+        "store_ids": list(user.stores.values_list("public_id", flat=True)),
+    }
+
+
+@router.post("/code", response={202: dict})
+def send_code(request, payload: PhoneIn):
+    """Text a one-time sign-in code to the phone."""
+    sign_in_code_send(phone=normalize_phone(payload.phone), address=client_address(request))
+    return 202, {"detail": "sent"}
+
+
+@router.post("/verify", response=MeOut)
+def verify(request, payload: VerifyIn):
+    """Check the code and start a session (cookie)."""
+    user = authenticate(request, phone=normalize_phone(payload.phone), code=payload.code)
+    login(request, user)
+    return _me(user)
+
+
+@router.post("/sign-out", auth=django_auth, response={204: None})
+def sign_out(request):
+    logout(request)
+    return 204, None
+
+
+@router.get("/me", auth=django_auth, response=MeOut)
+def me(request):
+    return _me(request.auth)

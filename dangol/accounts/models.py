@@ -1,0 +1,153 @@
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangol.lib.ids import new_public_id
+from dangol.lib.phones import display_phone, mask_phone
+
+
+class UserManager(BaseUserManager):
+    def get_or_create_for_phone(self, phone):
+        user, _created = self.get_or_create(phone=phone, defaults={"password": make_password(None)})
+        return user
+
+    def create_user(self, phone, password=None, **extra):
+        user = self.model(phone=phone, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(phone, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone signs in with a verified phone number; nobody needs a password."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    phone = models.CharField("휴대폰 번호", max_length=20, unique=True, help_text="E.164, +8210...")
+    name = models.CharField("이름", max_length=50, blank=True)
+    is_staff = models.BooleanField("운영진", default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = "사용자"
+        verbose_name_plural = "사용자"
+
+    def __str__(self):
+        return self.name or self.masked_phone
+
+    @property
+    def phone_display(self):
+        return display_phone(self.phone)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+
+def _digest(phone, code):
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+class SignInRefused(Exception):
+    """A code was not issued or not accepted; the message is safe to show."""
+
+
+class PhoneCodeQuerySet(models.QuerySet):
+    def recent(self, *, since):
+        return self.filter(created_at__gte=since)
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-in code sent by SMS. Only its keyed hash is stored."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    digest = models.CharField(max_length=64)
+    requested_from = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PhoneCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "인증번호"
+        verbose_name_plural = "인증번호"
+
+    def __str__(self):
+        return f"{mask_phone(self.phone)} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, *, phone, address):
+        """Create a code for `phone` unless the phone or address asked too often.
+
+        Returns (PhoneCode, plain code); raises SignInRefused.
+        """
+        now = timezone.now()
+        per_phone = cls.objects.recent(since=now - dt.timedelta(minutes=15)).filter(phone=phone)
+        if per_phone.count() >= settings.SIGN_IN_CODES_PER_PHONE:
+            raise SignInRefused(_("인증번호를 너무 자주 요청했습니다. 15분 뒤에 다시 시도해 주세요."))
+        if address:
+            per_address = cls.objects.recent(since=now - dt.timedelta(hours=1)).filter(requested_from=address)
+            if per_address.count() >= settings.SIGN_IN_CODES_PER_ADDRESS:
+                raise SignInRefused(_("이 기기에서 요청이 너무 많습니다. 1시간 뒤에 다시 시도해 주세요."))
+        code = f"{secrets.randbelow(10**6):06d}"
+        ttl = dt.timedelta(seconds=settings.SIGN_IN_CODE_TTL_SECONDS)
+        record = cls.objects.create(
+            phone=phone,
+            digest=_digest(phone, code),
+            requested_from=address or None,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+        return record, code
+
+    @classmethod
+    def verify(cls, *, phone, code):
+        """Consume the newest live code for `phone` if `code` matches it.
+
+        The newest code is the only one that counts, each code works once, and
+        a code dies after SIGN_IN_MAX_ATTEMPTS wrong tries.
+        """
+        now = timezone.now()
+        wrong = SignInRefused(_("인증번호가 맞지 않거나 만료되었습니다. 다시 받아 주세요."))
+        with transaction.atomic():
+            record = (
+                cls.objects.select_for_update()
+                .filter(phone=phone, used_at__isnull=True)
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            usable = record is not None and record.expires_at > now
+            usable = usable and record.attempts < settings.SIGN_IN_MAX_ATTEMPTS
+            if usable and not hmac.compare_digest(record.digest, _digest(phone, (code or "").strip())):
+                # Counted in this transaction, which must commit: raise only after it.
+                cls.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+                usable = False
+            if usable:
+                usable = cls.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now) == 1
+        if not usable:
+            raise wrong
+        return record

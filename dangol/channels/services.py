@@ -1,0 +1,41 @@
+from django.utils.translation import gettext as _
+
+from dangol.lib.seoul import to_seoul
+from dangol.messaging.models import withdraw_held_ads
+from dangol.messaging.services import notice_send
+
+from .models import ConsentAction, ConsentKind, Follow
+
+
+def _confirm(follow, events):
+    """Tell the customer what changed (정보통신망법 §50⑧ asks for it)."""
+    if not events:
+        return
+    when = to_seoul(events[0].created_at).strftime("%Y년 %m월 %d일 %H:%M")
+    lines = [_("[{store}] {when} 기준 동의 내역이 바뀌었습니다.").format(store=follow.store.name, when=when)]
+    lines += [f"- {ConsentKind(e.kind).label}: {ConsentAction(e.action).label}" for e in events]
+    lines.append(_("동의 내역은 언제든 가게 페이지의 '동의 관리'에서 바꿀 수 있습니다."))
+    notice_send(customer=follow.customer, store=follow.store, text="\n".join(lines))
+
+
+def follow_start(*, customer, store, ads, night, via, share_phone=False):
+    follow, events = Follow.start(
+        customer=customer, store=store, ads=ads, night=night, via=via, share_phone=share_phone
+    )
+    _confirm(follow, events)
+    return follow
+
+
+def consent_change(*, follow, kind, given, via):
+    events = follow.set_consent(kind=kind, given=given, via=via)
+    if not follow.ads_consent:
+        withdraw_held_ads(customer=follow.customer, store=follow.store)
+    _confirm(follow, events)
+    return events
+
+
+def follow_end(*, follow, via):
+    events = follow.end(via=via)
+    withdraw_held_ads(customer=follow.customer, store=follow.store)
+    _confirm(follow, events)
+    return events

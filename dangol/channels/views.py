@@ -1,0 +1,167 @@
+import io
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import FollowForm, StoreProfileForm
+from .models import AlreadyFollowing, ConsentKind, ConsentRefused, ConsentVia, Follow, Store
+from .services import consent_change, follow_end, follow_start
+
+
+def _get_store_for_user(request, public_id):
+    """The store, if the signed-in user is one of its merchants; 404 otherwise."""
+    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
+    if not store.is_owner(request.user):
+        raise Http404
+    return store
+
+
+def _active_follow(request, store):
+    if not request.user.is_authenticated:
+        return None
+    return Follow.objects.active().filter(customer=request.user, store=store).first()
+
+
+def store_page(request, public_id):
+    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
+    context = {
+        "store": store,
+        "follow": _active_follow(request, store),
+        "is_owner": store.is_owner(request.user),
+        "follower_count": store.follows.active().count(),
+    }
+    return render(request, "channels/store.html", context)
+
+
+@login_required
+def follow(request, public_id):
+    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
+    if _active_follow(request, store):
+        messages.info(request, _("이미 이 가게의 단골입니다."))
+        return redirect(store)
+    form = FollowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            follow_start(
+                customer=request.user,
+                store=store,
+                ads=data["ads"],
+                night=data["night"],
+                share_phone=data["share_phone"],
+                via=ConsentVia.WEB,
+            )
+        except AlreadyFollowing:
+            messages.info(request, _("이미 이 가게의 단골입니다."))
+        else:
+            messages.success(request, _("{store}의 단골이 되었습니다!").format(store=store.name))
+        return redirect(store)
+    return render(request, "channels/follow.html", {"store": store, "form": form})
+
+
+@login_required
+def consent(request, public_id):
+    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
+    follow = _active_follow(request, store)
+    if follow is None:
+        return redirect(store)
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        given = request.POST.get("given") == "1"
+        try:
+            if kind not in (ConsentKind.ADS, ConsentKind.NIGHT):
+                raise ConsentRefused(_("바꿀 동의를 골라 주세요."))
+            consent_change(follow=follow, kind=kind, given=given, via=ConsentVia.WEB)
+        except ConsentRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("동의 내역을 바꿨습니다. 받은 메시지함에 확인 알림을 보냈습니다."))
+        return redirect("channels:consent", public_id=store.public_id)
+    events = request.user.consent_events.filter(store=store)[:20]
+    return render(request, "channels/consent.html", {"store": store, "follow": follow, "events": events})
+
+
+@login_required
+@require_POST
+def unfollow(request, public_id):
+    store = get_object_or_404(Store, public_id=public_id)
+    follow = _active_follow(request, store)
+    if follow is not None:
+        follow_end(follow=follow, via=ConsentVia.UNFOLLOW)
+        messages.success(request, _("단골을 해제했습니다. 이 가게는 더 이상 번호를 볼 수 없습니다."))
+    return redirect(store)
+
+
+@login_required
+def my_stores(request):
+    follows = (
+        Follow.objects.active().filter(customer=request.user).select_related("store__market").order_by("store__name")
+    )
+    return render(request, "channels/my_stores.html", {"follows": follows})
+
+
+@login_required
+def merchant_home(request):
+    stores = list(Store.objects.owned_by(request.user).select_related("market").with_follower_count())
+    if len(stores) == 1:
+        return redirect("channels:dashboard", public_id=stores[0].public_id)
+    return render(request, "channels/merchant_home.html", {"stores": stores})
+
+
+@login_required
+def dashboard(request, public_id):
+    store = _get_store_for_user(request, public_id)
+    follows = store.follows.active()
+    context = {
+        "store": store,
+        "follower_count": follows.count(),
+        "ad_follower_count": follows.filter(ads_consent=True).count(),
+        "recent_messages": store.messages.exclude(kind="notice")[:5],
+    }
+    return render(request, "channels/dashboard.html", context)
+
+
+@login_required
+def profile(request, public_id):
+    store = _get_store_for_user(request, public_id)
+    form = StoreProfileForm(request.POST or None, request.FILES or None, instance=store)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("가게 정보를 저장했습니다."))
+        return redirect("channels:dashboard", public_id=store.public_id)
+    return render(request, "channels/profile.html", {"store": store, "form": form})
+
+
+def _store_qr(request, store):
+    return segno.make(request.build_absolute_uri(reverse("channels:store", args=[store.public_id])), error="m")
+
+
+@login_required
+def qr_code(request, public_id, fmt):
+    store = _get_store_for_user(request, public_id)
+    if fmt not in ("svg", "png"):
+        raise Http404
+    qr = _store_qr(request, store)
+    out = io.BytesIO()
+    if fmt == "svg":
+        qr.save(out, kind="svg", scale=10, border=2, title=store.name)
+        content_type = "image/svg+xml"
+    else:
+        qr.save(out, kind="png", scale=20, border=2)
+        content_type = "image/png"
+    response = HttpResponse(out.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="dangol-{store.public_id}-qr.{fmt}"'
+    return response
+
+
+@login_required
+def followers(request, public_id):
+    store = _get_store_for_user(request, public_id)
+    follows = store.follows.active().select_related("customer").order_by("-started_at")
+    return render(request, "channels/followers.html", {"store": store, "follows": follows})

@@ -1,0 +1,33 @@
+"""Time in the market's zone: stored in UTC, rules evaluated in Asia/Seoul."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NIGHT_STARTS = dt.time(21, 0)
+NIGHT_ENDS = dt.time(8, 0)
+
+
+def to_seoul(moment):
+    return moment.astimezone(SEOUL)
+
+
+def is_night(moment):
+    """21:00 to 08:00 Seoul time, when ads need a separate night consent."""
+    local = to_seoul(moment).time()
+    return local >= NIGHT_STARTS or local < NIGHT_ENDS
+
+
+def night_ends_after(moment):
+    """The 08:00 Seoul that ends the night `moment` falls in."""
+    local = to_seoul(moment)
+    end = local.replace(hour=NIGHT_ENDS.hour, minute=0, second=0, microsecond=0)
+    if local.time() >= NIGHT_STARTS:
+        end += dt.timedelta(days=1)
+    return end.astimezone(dt.UTC)
+
+
+def now():
+    return timezone.now()

@@ -1,0 +1,103 @@
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.security import django_auth
+
+from dangol.channels.api import _owned_store
+
+from .models import InboxItem, Kind
+from .services import message_send
+
+router = Router(tags=["messages"])
+
+
+class ButtonIn(Schema):
+    label: str = Field(max_length=20)
+    url: str
+
+
+class MessageIn(Schema):
+    kind: Kind = Field(description="info(정보) 또는 ad(광고)")
+    body: str
+    buttons: list[ButtonIn] = []
+    send_at: dt.datetime | None = Field(None, description="비우면 지금 보냅니다")
+
+
+class MessageOut(Schema):
+    id: str = Field(alias="public_id")
+    kind: str
+    header: str
+    body: str
+    footer: str
+    buttons: list[dict]
+    status: str
+    send_at: dt.datetime
+    recipient_count: int
+
+
+class InboxItemOut(Schema):
+    id: str
+    store_id: str
+    store_name: str
+    kind: str
+    header: str
+    body: str
+    footer: str
+    buttons: list[dict]
+    received_at: dt.datetime
+    read: bool
+
+
+class InboxOut(Schema):
+    unread: int
+    unread_by_store: dict[str, int]
+    items: list[InboxItemOut]
+
+
+def _item(item):
+    message = item.message
+    return {
+        "id": message.public_id,
+        "store_id": message.store.public_id,
+        "store_name": message.store.name,
+        "kind": message.kind,
+        "header": message.header,
+        "body": message.body,
+        "footer": message.footer,
+        "buttons": message.buttons,
+        "received_at": item.visible_at,
+        "read": item.read_at is not None,
+    }
+
+
+@router.post("/stores/{public_id}/messages", auth=django_auth, response={201: MessageOut})
+def send(request, public_id: str, payload: MessageIn):
+    store = _owned_store(request, public_id)
+    message = message_send(
+        store=store,
+        author=request.auth,
+        kind=payload.kind,
+        body=payload.body,
+        buttons=[b.dict() for b in payload.buttons],
+        send_at=payload.send_at,
+    )
+    message.refresh_from_db()
+    return 201, message
+
+
+@router.get("/inbox", auth=django_auth, response=InboxOut)
+def inbox(request, limit: int = Field(50, ge=1, le=200)):
+    items = InboxItem.objects.for_customer(request.auth)[:limit]
+    unread = InboxItem.objects.unread_by_store(request.auth)
+    return {
+        "unread": sum(unread.values()),
+        "unread_by_store": unread,
+        "items": [_item(i) for i in items],
+    }
+
+
+@router.post("/inbox/{message_id}/read", auth=django_auth, response={204: None})
+def mark_read(request, message_id: str):
+    get_object_or_404(InboxItem.objects.for_customer(request.auth), message__public_id=message_id).mark_read()
+    return 204, None

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "dangol.messaging"
+    label = "messaging"
+    verbose_name = "메시지"

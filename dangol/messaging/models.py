@@ -1,0 +1,179 @@
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangol.channels.models import Follow
+from dangol.lib.ids import new_public_id
+from dangol.lib.seoul import is_night, night_ends_after
+
+MAX_BODY = 1000
+OPT_OUT_SALT = "dangol.messaging.opt-out"
+
+
+class Kind(models.TextChoices):
+    INFO = "info", "정보"
+    AD = "ad", "광고"
+    NOTICE = "notice", "알림"  # to one customer: consent confirmations, reminders
+
+
+class Status(models.TextChoices):
+    SCHEDULED = "scheduled", "예약됨"
+    SENT = "sent", "보냄"
+    CANCELED = "canceled", "취소됨"
+
+
+class MessageQuerySet(models.QuerySet):
+    def due(self, *, now):
+        return self.filter(status=Status.SCHEDULED, send_at__lte=now)
+
+
+class Message(models.Model):
+    """What a store sends to its regulars (or a notice to one of them).
+
+    Header and footer are frozen when the message is written, so an ad always
+    shows the store's name and contact as they were when it was sent.
+    """
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField("종류", max_length=10, choices=Kind.choices, default=Kind.INFO)
+    header = models.CharField(max_length=100, blank=True)
+    body = models.TextField("내용", max_length=MAX_BODY)
+    footer = models.CharField(max_length=300, blank=True)
+    image = models.ImageField("사진", upload_to="messages/%Y/%m/", blank=True)
+    buttons = models.JSONField("링크 버튼", default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    send_at = models.DateTimeField("보낼 시각", default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "메시지"
+        verbose_name_plural = "메시지"
+        ordering = ["-send_at", "-id"]
+        indexes = [models.Index(fields=["status", "send_at"])]
+
+    def __str__(self):
+        return self.body[:40]
+
+    @property
+    def is_ad(self):
+        return self.kind == Kind.AD
+
+    def label_as_ad(self):
+        """정보통신망법 §50④: "(광고)" and the sender first; contact (and opt-out) last."""
+        self.header = f"(광고) {self.store.name}"
+        self.footer = _("보낸 곳: {contact}").format(contact=self.store.contact_line)
+
+    def recipients(self):
+        follows = Follow.objects.filter(store_id=self.store_id)
+        return follows.ad_recipients() if self.is_ad else follows.active()
+
+    def deliver(self, *, now=None):
+        """Put the message in each recipient's inbox, once, however often called.
+
+        Customers without night consent see a night-time ad at 08:00 Seoul.
+        """
+        now = now or timezone.now()
+        with transaction.atomic():
+            message = Message.objects.select_for_update().get(pk=self.pk)
+            if message.status != Status.SCHEDULED or message.send_at > now:
+                return 0
+            moment = max(message.send_at, now)
+            held_until = night_ends_after(moment) if message.is_ad and is_night(moment) else None
+            items = [
+                InboxItem(
+                    message=message,
+                    customer_id=customer_id,
+                    visible_at=held_until if held_until and not night else moment,
+                )
+                for customer_id, night in message.recipients().values_list("customer_id", "night_consent")
+            ]
+            InboxItem.objects.bulk_create(items, batch_size=1000, ignore_conflicts=True)
+            message.status, message.sent_at, message.recipient_count = Status.SENT, moment, len(items)
+            message.save(update_fields=["status", "sent_at", "recipient_count"])
+        self.refresh_from_db()
+        return len(items)
+
+    def cancel(self):
+        return Message.objects.filter(pk=self.pk, status=Status.SCHEDULED).update(status=Status.CANCELED) == 1
+
+
+def opt_out_token(follow):
+    return signing.dumps(follow.public_id, salt=OPT_OUT_SALT, compress=True)
+
+
+def follow_for_opt_out_token(token):
+    """The Follow a free opt-out link points at, or None for a bad link."""
+    try:
+        public_id = signing.loads(token, salt=OPT_OUT_SALT)
+    except signing.BadSignature:
+        return None
+    return Follow.objects.filter(public_id=public_id).select_related("store").first()
+
+
+class InboxQuerySet(models.QuerySet):
+    def visible(self, *, now=None):
+        return self.filter(visible_at__lte=now or timezone.now())
+
+    def for_customer(self, customer, *, now=None):
+        return (
+            self.visible(now=now)
+            .filter(customer=customer)
+            .select_related("message__store__market")
+            .order_by("-visible_at", "-id")
+        )
+
+    def unread_by_store(self, customer, *, now=None):
+        return dict(
+            self.visible(now=now)
+            .filter(customer=customer, read_at__isnull=True)
+            .values_list("message__store__public_id")
+            .annotate(n=Count("id"))
+        )
+
+
+class InboxItem(models.Model):
+    """One message in one customer's inbox: the source of truth for delivery."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="inbox_items")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox")
+    visible_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InboxQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "받은 메시지"
+        verbose_name_plural = "받은 메시지"
+        constraints = [models.UniqueConstraint(fields=["message", "customer"], name="one_item_per_recipient")]
+        indexes = [models.Index(fields=["customer", "visible_at"])]
+
+    def __str__(self):
+        return f"{self.customer} ← {self.message}"
+
+    def get_absolute_url(self):
+        return reverse("messaging:inbox_item", args=[self.message.public_id])
+
+    def mark_read(self):
+        if self.read_at is None:
+            self.read_at = timezone.now()
+            InboxItem.objects.filter(pk=self.pk, read_at__isnull=True).update(read_at=self.read_at)
+
+
+def withdraw_held_ads(*, customer, store):
+    """Ads still held for the morning are not delivered once consent is withdrawn."""
+    held = InboxItem.objects.filter(
+        customer=customer, message__store=store, message__kind=Kind.AD, visible_at__gt=timezone.now()
+    )
+    return held.delete()[0]

@@ -1,0 +1,113 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangol.channels.models import ConsentKind, ConsentVia, Follow
+from dangol.channels.services import consent_change
+from dangol.channels.views import _get_store_for_user
+
+from .forms import MessageForm
+from .models import InboxItem, Kind, follow_for_opt_out_token, opt_out_token
+from .services import message_send
+from .templates_text import TEMPLATES
+
+
+@login_required
+def compose(request, public_id):
+    store = _get_store_for_user(request, public_id)
+    template = TEMPLATES.get(request.GET.get("template", ""))
+    initial = {"kind": template["kind"], "body": template["body"]} if template else None
+    form = MessageForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            message = message_send(
+                store=store,
+                author=request.user,
+                kind=data["kind"],
+                body=data["body"],
+                image=data["image"],
+                buttons=data["buttons"],
+                send_at=data["send_at"],
+            )
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            if data["send_at"]:
+                messages.success(request, _("메시지를 예약했습니다."))
+            else:
+                messages.success(request, _("메시지를 보냈습니다."))
+            return redirect("messaging:sent", public_id=store.public_id, message_id=message.public_id)
+    follows = store.follows.active()
+    context = {
+        "store": store,
+        "form": form,
+        "templates": TEMPLATES,
+        "follower_count": follows.count(),
+        "ad_follower_count": follows.filter(ads_consent=True).count(),
+    }
+    return render(request, "messaging/compose.html", context)
+
+
+@login_required
+def sent_list(request, public_id):
+    store = _get_store_for_user(request, public_id)
+    sent = store.messages.exclude(kind=Kind.NOTICE)[:100]
+    return render(request, "messaging/sent_list.html", {"store": store, "sent": sent})
+
+
+@login_required
+def sent_detail(request, public_id, message_id):
+    store = _get_store_for_user(request, public_id)
+    message = get_object_or_404(store.messages.exclude(kind=Kind.NOTICE), public_id=message_id)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        if message.cancel():
+            messages.success(request, _("예약을 취소했습니다."))
+        else:
+            messages.error(request, _("이미 보낸 메시지는 취소할 수 없습니다."))
+        return redirect("messaging:sent", public_id=store.public_id, message_id=message.public_id)
+    read = message.inbox_items.filter(read_at__isnull=False).count()
+    return render(request, "messaging/sent_detail.html", {"store": store, "message": message, "read": read})
+
+
+@login_required
+def inbox(request):
+    items = list(InboxItem.objects.for_customer(request.user)[:100])
+    unread = InboxItem.objects.unread_by_store(request.user)
+    return render(request, "messaging/inbox.html", {"items": items, "unread_total": sum(unread.values())})
+
+
+@login_required
+def inbox_item(request, message_id):
+    item = get_object_or_404(InboxItem.objects.for_customer(request.user), message__public_id=message_id)
+    item.mark_read()
+    opt_out_url = None
+    if item.message.is_ad:
+        follow = Follow.objects.filter(customer=request.user, store=item.message.store).first()
+        if follow is not None:
+            opt_out_url = request.build_absolute_uri(reverse("messaging:opt_out", args=[opt_out_token(follow)]))
+    return render(
+        request, "messaging/inbox_item.html", {"item": item, "message": item.message, "opt_out_url": opt_out_url}
+    )
+
+
+def opt_out(request, token):
+    """The free opt-out link in every ad: one tap, no sign-in (정보통신망법 §50④)."""
+    follow = follow_for_opt_out_token(token)
+    if follow is None:
+        return render(request, "messaging/opt_out.html", {"bad_link": True}, status=404)
+    if follow.is_active and follow.ads_consent:
+        consent_change(follow=follow, kind=ConsentKind.ADS, given=False, via=ConsentVia.OPT_OUT_LINK)
+    return render(request, "messaging/opt_out.html", {"store": follow.store})
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    InboxItem.objects.visible().filter(customer=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("messaging:inbox")
