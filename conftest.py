@@ -86,7 +86,9 @@ def market_admin(db, market):
 
 @pytest.fixture
 def store(market, merchant):
-    store = Store.objects.create(market=market, name="햇살과일", category="fruit", stall_number="가-01", phone="+8221234567")
+    store = Store.objects.create(
+        market=market, name="햇살과일", category="fruit", stall_number="가-01", phone="+8221234567"
+    )
     store.owners.add(merchant)
     return store
 

@@ -7,7 +7,11 @@ from dangol.accounts.api import router as accounts_router
 from dangol.accounts.models import SignInRefused
 from dangol.channels.api import router as channels_router
 from dangol.channels.models import AlreadyFollowing, ConsentRefused
+from dangol.coupons.api import router as coupons_router
+from dangol.fund.api import router as fund_router
 from dangol.messaging.api import router as messaging_router
+from dangol.stamps.api import router as stamps_router
+from dangol.together.api import router as together_router
 
 api = NinjaAPI(
     title="Dangol API",
@@ -18,6 +22,10 @@ api = NinjaAPI(
 api.add_router("/auth", accounts_router)
 api.add_router("/", channels_router)
 api.add_router("/", messaging_router)
+api.add_router("/", coupons_router)
+api.add_router("/", stamps_router)
+api.add_router("/together", together_router)
+api.add_router("/fund", fund_router)
 
 
 def _field_errors(error):

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "dangol.markets",
     "dangol.channels",
     "dangol.messaging",
+    "dangol.coupons",
+    "dangol.stamps",
+    "dangol.together",
+    "dangol.fund",
 ]
 
 MIDDLEWARE = [

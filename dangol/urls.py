@@ -23,6 +23,10 @@ urlpatterns = [
     path("", include("dangol.channels.urls")),
     path("", include("dangol.messaging.urls")),
     path("", include("dangol.markets.urls")),
+    path("", include("dangol.coupons.urls")),
+    path("", include("dangol.stamps.urls")),
+    path("", include("dangol.together.urls")),
+    path("", include("dangol.fund.urls")),
     # Uploaded photos; a production install serves MEDIA_ROOT from the reverse proxy instead.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
