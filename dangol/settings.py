@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "dangol.stamps",
     "dangol.together",
     "dangol.fund",
+    "dangol.ledger",
+    "dangol.payments",
 ]
 
 MIDDLEWARE = [

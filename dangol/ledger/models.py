@@ -1,0 +1,87 @@
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+GENESIS = "0" * 64
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("Ledger entries are append-only.")
+
+    def delete(self):
+        raise ValidationError("Ledger entries are append-only.")
+
+
+class Head(models.Model):
+    """The one row every append locks, so the chain has no forks or gaps."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS)
+
+
+class Entry(models.Model):
+    """One public line of money in or out. Each entry's hash covers the one before."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    book = models.CharField(max_length=60, db_index=True, help_text='e.g. "together/<box id>", "fund"')
+    kind = models.CharField(max_length=30)
+    amount = models.BigIntegerField(help_text="won; positive in, negative out")
+    memo = models.CharField(max_length=200, blank=True, help_text="public text, never a name or number")
+    reference = models.CharField(max_length=80, blank=True, help_text='e.g. "donation:<public id>"')
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "장부 기록"
+        verbose_name_plural = "장부 기록"
+        ordering = ["seq"]
+
+    def __str__(self):
+        return f"#{self.seq} {self.book} {self.kind} {self.amount:+,}"
+
+    def compute_hash(self):
+        body = {
+            "seq": self.seq,
+            "book": self.book,
+            "kind": self.kind,
+            "amount": self.amount,
+            "memo": self.memo,
+            "reference": self.reference,
+            "created_at": self.created_at.isoformat(timespec="microseconds"),
+            "prev_hash": self.prev_hash,
+        }
+        canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @classmethod
+    def append(cls, *, book, kind, amount, memo="", reference=""):
+        """Add an entry at the end of the chain (inside the caller's transaction, if any)."""
+        with transaction.atomic():
+            head, _created = Head.objects.select_for_update().get_or_create(pk=1)
+            entry = cls(
+                seq=head.seq + 1,
+                book=book,
+                kind=kind,
+                amount=int(amount),
+                memo=memo,
+                reference=reference,
+                created_at=timezone.now(),
+                prev_hash=head.hash,
+            )
+            entry.hash = entry.compute_hash()
+            models.Model.save(entry, force_insert=True)
+            Head.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+        return entry
+
+    def save(self, *args, **kwargs):
+        raise ValidationError("Use Entry.append(); ledger entries are append-only.")
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Ledger entries are append-only.")
