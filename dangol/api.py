@@ -9,6 +9,7 @@ from dangol.channels.api import router as channels_router
 from dangol.channels.models import AlreadyFollowing, ConsentRefused
 from dangol.coupons.api import router as coupons_router
 from dangol.fund.api import router as fund_router
+from dangol.ledger.api import router as ledger_router
 from dangol.messaging.api import router as messaging_router
 from dangol.stamps.api import router as stamps_router
 from dangol.together.api import router as together_router
@@ -26,6 +27,7 @@ api.add_router("/", coupons_router)
 api.add_router("/", stamps_router)
 api.add_router("/together", together_router)
 api.add_router("/fund", fund_router)
+api.add_router("/ledger", ledger_router)
 
 
 def _field_errors(error):

@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("dangol.stamps.urls")),
     path("", include("dangol.together.urls")),
     path("", include("dangol.fund.urls")),
+    path("", include("dangol.ledger.urls")),
+    path("", include("dangol.payments.urls")),
     # Uploaded photos; a production install serves MEDIA_ROOT from the reverse proxy instead.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

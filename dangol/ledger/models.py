@@ -22,6 +22,9 @@ class Head(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
 
+    def __str__(self):
+        return f"head #{self.seq}"
+
 
 class Entry(models.Model):
     """One public line of money in or out. Each entry's hash covers the one before."""
@@ -45,6 +48,12 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.book} {self.kind} {self.amount:+,}"
+
+    def save(self, *args, **kwargs):
+        raise ValidationError("Use Entry.append(); ledger entries are append-only.")
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Ledger entries are append-only.")
 
     def compute_hash(self):
         body = {
@@ -79,9 +88,3 @@ class Entry(models.Model):
             models.Model.save(entry, force_insert=True)
             Head.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
         return entry
-
-    def save(self, *args, **kwargs):
-        raise ValidationError("Use Entry.append(); ledger entries are append-only.")
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Ledger entries are append-only.")
