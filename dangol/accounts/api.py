@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate, login, logout
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from dangol.lib.phones import normalize_phone
@@ -38,7 +38,7 @@ def _me(user):
 def send_code(request, payload: PhoneIn):
     """Text a one-time sign-in code to the phone."""
     sign_in_code_send(phone=normalize_phone(payload.phone), address=client_address(request))
-    return 202, {"detail": "sent"}
+    return Status(202, {"detail": "sent"})
 
 
 @router.post("/verify", response=MeOut)
@@ -52,7 +52,7 @@ def verify(request, payload: VerifyIn):
 @router.post("/sign-out", auth=django_auth, response={204: None})
 def sign_out(request):
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", auth=django_auth, response=MeOut)

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from .forms import StoreProfileForm
@@ -124,13 +124,13 @@ def follow(request, public_id: str, payload: FollowIn):
         share_phone=payload.share_phone,
         via=ConsentVia.API,
     )
-    return 201, created
+    return Status(201, created)
 
 
 @router.delete("/stores/{public_id}/follow", auth=django_auth, response={204: None})
 def unfollow(request, public_id: str):
     follow_end(follow=_active_follow(request, _store(public_id)), via=ConsentVia.API)
-    return 204, None
+    return Status(204, None)
 
 
 @router.put("/stores/{public_id}/consent", auth=django_auth, response=FollowOut)

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from dangol.channels.api import _owned_store
@@ -83,11 +83,11 @@ def send(request, public_id: str, payload: MessageIn):
         send_at=payload.send_at,
     )
     message.refresh_from_db()
-    return 201, message
+    return Status(201, message)
 
 
 @router.get("/inbox", auth=django_auth, response=InboxOut)
-def inbox(request, limit: int = Field(50, ge=1, le=200)):
+def inbox(request, limit: Query[int, {"ge": 1, "le": 200}] = 50):
     items = InboxItem.objects.for_customer(request.auth)[:limit]
     unread = InboxItem.objects.unread_by_store(request.auth)
     return {
@@ -100,4 +100,4 @@ def inbox(request, limit: int = Field(50, ge=1, le=200)):
 @router.post("/inbox/{message_id}/read", auth=django_auth, response={204: None})
 def mark_read(request, message_id: str):
     get_object_or_404(InboxItem.objects.for_customer(request.auth), message__public_id=message_id).mark_read()
-    return 204, None
+    return Status(204, None)
