@@ -109,3 +109,45 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser_page(chromium_path, live_server):
+    """A phone-sized Chromium page (Playwright) next to the live server."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs beside the ORM in this thread
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ko-KR")
+        yield context.new_page()
+        browser.close()
+
+
+@pytest.fixture
+def assert_accessible():
+    """assert_accessible(page): no serious or critical axe-core violations on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        violations = axe.run(page).response["violations"]
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not serious, "\n".join(
+            f"{v['id']}: {v['help']} → {[n['target'] for n in v['nodes']][:3]}" for v in serious
+        )
+
+    return check

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -95,6 +97,9 @@ class ConsentVia(models.TextChoices):
     UNFOLLOW = "unfollow", "단골 해제"
 
 
+REMINDER_EVERY = dt.timedelta(days=730)
+
+
 class AlreadyFollowing(Exception):
     pass
 
@@ -109,6 +114,13 @@ class FollowQuerySet(models.QuerySet):
 
     def ad_recipients(self):
         return self.active().filter(ads_consent=True)
+
+    def due_for_consent_reminder(self, *, now):
+        """Ad consents given or last re-confirmed two years ago (정보통신망법 시행령 §62의3)."""
+        cutoff = now - REMINDER_EVERY
+        return self.ad_recipients().filter(
+            Q(ads_reminded_at__isnull=True, ads_consent_at__lte=cutoff) | Q(ads_reminded_at__lte=cutoff)
+        )
 
 
 class Follow(models.Model):
@@ -127,6 +139,7 @@ class Follow(models.Model):
     night_consent = models.BooleanField(default=False)
     # When ad consent was last given or re-confirmed: the two-year reminder counts from here.
     ads_consent_at = models.DateTimeField(null=True, blank=True)
+    ads_reminded_at = models.DateTimeField(null=True, blank=True)
     share_phone = models.BooleanField("번호 공개", default=False)
 
     objects = FollowQuerySet.as_manager()
@@ -170,6 +183,7 @@ class Follow(models.Model):
             follow.ads_consent = ads
             follow.night_consent = night
             follow.ads_consent_at = now if ads else None
+            follow.ads_reminded_at = None
             follow.share_phone = share_phone
             follow.save()
             events = [(ConsentKind.COLLECTION, ConsentAction.GIVEN)]
@@ -193,7 +207,7 @@ class Follow(models.Model):
             events = []
             if kind == ConsentKind.ADS:
                 if given and not current.ads_consent:
-                    current.ads_consent, current.ads_consent_at = True, now
+                    current.ads_consent, current.ads_consent_at, current.ads_reminded_at = True, now, None
                     events.append((ConsentKind.ADS, ConsentAction.GIVEN))
                 elif not given and current.ads_consent:
                     current.ads_consent = False
@@ -208,7 +222,7 @@ class Follow(models.Model):
                     current.night_consent = given
                     events.append((ConsentKind.NIGHT, ConsentAction.GIVEN if given else ConsentAction.WITHDRAWN))
             if events:
-                current.save(update_fields=["ads_consent", "night_consent", "ads_consent_at"])
+                current.save(update_fields=["ads_consent", "night_consent", "ads_consent_at", "ads_reminded_at"])
             self.refresh_from_db()
             return current._record(events, via=via, at=now)
 

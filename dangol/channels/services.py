@@ -39,3 +39,25 @@ def follow_end(*, follow, via):
     withdraw_held_ads(customer=follow.customer, store=follow.store)
     _confirm(follow, events)
     return events
+
+
+def consent_reminders_send(*, now, limit=1000):
+    """Remind customers every two years whom they let send ads, and since when."""
+    sent = 0
+    for follow in Follow.objects.due_for_consent_reminder(now=now).select_related("store", "customer")[:limit]:
+        # Claim the reminder first, so two schedulers never remind twice.
+        claimed = Follow.objects.filter(pk=follow.pk, ads_reminded_at=follow.ads_reminded_at).update(
+            ads_reminded_at=now
+        )
+        if not claimed:
+            continue
+        since = to_seoul(follow.ads_consent_at).strftime("%Y년 %m월 %d일")
+        text = _(
+            "[{store}] 광고성 정보 수신 동의 안내\n"
+            "{since}에 {store}의 할인·행사 소식(광고성 정보)을 받겠다고 동의하셨습니다. "
+            "법에 따라 2년마다 알려드립니다. 계속 받으시려면 아무것도 하지 않으셔도 됩니다. "
+            "그만 받으시려면 가게 페이지의 '동의 관리'에서 무료로 거부할 수 있습니다."
+        ).format(store=follow.store.name, since=since)
+        notice_send(customer=follow.customer, store=follow.store, text=text)
+        sent += 1
+    return sent

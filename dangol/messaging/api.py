@@ -87,7 +87,7 @@ def send(request, public_id: str, payload: MessageIn):
 
 
 @router.get("/inbox", auth=django_auth, response=InboxOut)
-def inbox(request, limit: Query[int, {"ge": 1, "le": 200}] = 50):
+def inbox(request, limit: int = Query(50, ge=1, le=200)):
     items = InboxItem.objects.for_customer(request.auth)[:limit]
     unread = InboxItem.objects.unread_by_store(request.auth)
     return {

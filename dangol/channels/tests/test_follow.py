@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
@@ -154,3 +155,24 @@ def test_my_stores_lists_only_active_follows(signed_in, customer, store, other_s
     page = page[page.index("<h1>") :]
     assert store.name in page
     assert other_store.name not in page
+
+
+def test_ad_consent_is_recalled_to_the_customer_every_two_years(customer, store, other_store):
+    from django.core.management import call_command
+
+    with time_machine.travel("2024-11-20 10:00 +0900", tick=False):
+        Follow.start(customer=customer, store=store, ads=True, night=False, via="web")
+        Follow.start(customer=customer, store=other_store, ads=False, night=False, via="web")
+    notices = InboxItem.objects.filter(customer=customer, message__body__contains="2년마다")
+    with time_machine.travel("2026-11-19 10:00 +0900", tick=False):
+        call_command("scheduler", "--once")
+        assert not notices.exists()
+    with time_machine.travel("2026-11-20 10:01 +0900", tick=False):
+        call_command("scheduler", "--once")
+        call_command("scheduler", "--once")
+    assert notices.count() == 1
+    assert "2024년 11월 20일" in notices.get().message.body
+    assert notices.get().message.store == store
+    with time_machine.travel("2028-11-20 10:02 +0900", tick=False):
+        call_command("scheduler", "--once")
+    assert notices.count() == 2

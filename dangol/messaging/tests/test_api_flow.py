@@ -102,6 +102,8 @@ def test_bad_api_input_gets_field_errors_and_writes_nothing(db, store, merchant,
     )
     assert response.status_code == 400
     assert not ConsentEvent.objects.exists()
+    assert phone.get("/api/v1/inbox?limit=0").status_code == 422
+    assert phone.get("/api/v1/inbox?limit=abc").status_code == 422
     response = Client().post("/api/v1/auth/code", {"phone": "02-123-4567"}, content_type="application/json")
     assert response.status_code == 400
 

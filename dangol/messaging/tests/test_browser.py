@@ -2,6 +2,7 @@
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -11,33 +12,14 @@ from dangol.messaging.services import message_send
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
-
-@pytest.fixture
-def page(chromium_path, live_server):
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs beside the ORM in this thread
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ko-KR")
-        yield context.new_page()
-        browser.close()
-
-
-def test_a_customer_follows_a_store_and_reads_its_message(page, live_server, transactional_db, store, merchant):
+def test_a_customer_follows_a_store_and_reads_its_message(
+    browser_page, assert_accessible, live_server, transactional_db, store, merchant
+):
+    page = browser_page
     page.goto(f"{live_server.url}/s/{store.public_id}/")
     assert page.get_by_role("heading", name="햇살과일").is_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="단골 되기").click()
 
     page.get_by_label("휴대폰 번호").fill("010-7777-1234")
@@ -46,6 +28,7 @@ def test_a_customer_follows_a_store_and_reads_its_message(page, live_server, tra
     page.get_by_label("인증번호 6자리").fill(code)
     page.get_by_role("button", name="확인").click()
 
+    assert_accessible(page)
     page.get_by_role("button", name="동의하고 단골 되기").click()
     assert page.get_by_text("휴대폰 번호 수집·이용에 동의해야").is_visible()
     page.get_by_label("[필수] 개인정보(휴대폰 번호) 수집·이용에 동의합니다.").check()
@@ -57,10 +40,12 @@ def test_a_customer_follows_a_store_and_reads_its_message(page, live_server, tra
 
     page.get_by_role("link", name="받은 메시지").first.click()
     assert page.get_by_label("안 읽은 메시지").inner_text() == "2"  # the ad and the consent confirmation
+    assert_accessible(page)
     page.get_by_text("오늘 사과 한 봉지 오천원").click()
     article = page.locator("article")
     assert article.get_by_text("(광고) 햇살과일").is_visible()
     assert article.get_by_text("무료 수신거부").is_visible()
+    assert_accessible(page)
     page.screenshot(path=str(live_server_screenshot_dir() / "customer-reads-ad.png"), full_page=True)
 
     opt_out = article.locator("a[href*='/o/']").get_attribute("href")
@@ -70,8 +55,6 @@ def test_a_customer_follows_a_store_and_reads_its_message(page, live_server, tra
 
 
 def live_server_screenshot_dir():
-    from pathlib import Path
-
     path = Path(os.environ.get("DANGOL_SCREENSHOTS", "var/screenshots"))
     path.mkdir(parents=True, exist_ok=True)
     return path

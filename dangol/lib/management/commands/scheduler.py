@@ -4,7 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 
+from dangol.channels.services import consent_reminders_send
 from dangol.lib.tasks import worker_heartbeat
 from dangol.messaging.services import messages_deliver_due
 
@@ -12,7 +14,7 @@ logger = logging.getLogger("dangol.scheduler")
 
 
 class Command(BaseCommand):
-    help = "Run periodic jobs: queue due scheduled messages and the worker heartbeat."
+    help = "Run periodic jobs: due scheduled messages, two-year consent reminders, the worker heartbeat."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=15.0, help="seconds between ticks")
@@ -38,6 +40,9 @@ class Command(BaseCommand):
         queued = messages_deliver_due()
         if queued:
             logger.info("queued %d scheduled message(s)", queued)
+        reminded = consent_reminders_send(now=timezone.now())
+        if reminded:
+            logger.info("sent %d two-year consent reminder(s)", reminded)
         worker_heartbeat.enqueue()
 
     def _stop(self, signum, frame):
