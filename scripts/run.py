@@ -27,7 +27,7 @@ def main():
     manage("load_demo")
     processes = [
         subprocess.Popen([PY, "manage.py", "runserver", f"0.0.0.0:{PORT}", "--noreload"], cwd=ROOT),
-        subprocess.Popen([PY, "manage.py", "db_worker", "--interval", "1"], cwd=ROOT),
+        subprocess.Popen([PY, "manage.py", "db_worker", "--interval", "1", "--no-reload"], cwd=ROOT),
         subprocess.Popen([PY, "manage.py", "scheduler"], cwd=ROOT),
     ]
     print(
