@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangol.messaging.models import InboxItem
+
 from .forms import FollowForm, StoreProfileForm
 from .models import AlreadyFollowing, ConsentKind, ConsentRefused, ConsentVia, Follow, Store
 from .services import consent_change, follow_end, follow_start
@@ -100,9 +102,12 @@ def unfollow(request, public_id):
 
 @login_required
 def my_stores(request):
-    follows = (
+    follows = list(
         Follow.objects.active().filter(customer=request.user).select_related("store__market").order_by("store__name")
     )
+    unread = InboxItem.objects.unread_by_store(request.user)
+    for follow in follows:
+        follow.unread = unread.get(follow.store.public_id, 0)
     return render(request, "channels/my_stores.html", {"follows": follows})
 
 

@@ -150,3 +150,17 @@ def test_code_page_without_a_phone_goes_back_to_the_start(client, db):
 def test_it_keeps_codes_for_a_few_minutes_only(db):
     record, _code_text = PhoneCode.issue(phone="+821055551234", address=None)
     assert record.expires_at - record.created_at == dt.timedelta(minutes=5)
+
+
+def test_staff_sign_in_with_a_code_and_reach_the_admin(client, db):
+    User.objects.create_superuser("+821090000001")
+    assert client.get("/admin/login/")["Location"] == "/accounts/sign-in/?next=/admin/"
+    client.post("/accounts/sign-in/", {"phone": "010-9000-0001", "next": "/admin/"})
+    response = client.post(reverse("accounts:sign_in_code"), {"code": _code()})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_customers_do_not_reach_the_admin(signed_in, customer):
+    response = signed_in(customer).get("/admin/")
+    assert response.status_code == 302

@@ -103,3 +103,12 @@ def test_a_tampered_opt_out_link_is_refused_and_changes_nothing(client, store, f
     assert "링크가 올바르지 않습니다" in response.content.decode()
     follows[0].refresh_from_db()
     assert follows[0].ads_consent is True
+
+
+def test_my_stores_shows_unread_counts_per_store(signed_in, customer, store, other_store, merchant, follows):
+    _send(store, merchant, "소식 하나")
+    _send(store, merchant, "소식 둘")
+    response = signed_in(customer).get(reverse("channels:my_stores"))
+    unread = {f.store.name: f.unread for f in response.context["follows"]}
+    assert unread == {"햇살과일": 2, "바다수산": 0}
+    assert "새 소식 2" in response.content.decode()
