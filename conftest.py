@@ -8,7 +8,7 @@ import os
 import shutil
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from dangol.accounts import sms
 from dangol.accounts.models import User
@@ -123,6 +123,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup):
+    """pytest-django's live server, started after the test database so that it stops,
+    and lets go of its connection, before that database is dropped."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost"))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def browser_page(chromium_path, live_server):
     """A phone-sized Chromium page (Playwright) next to the live server."""
@@ -134,6 +145,8 @@ def browser_page(chromium_path, live_server):
         context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ko-KR")
         yield context.new_page()
         browser.close()
+        # Queries made while Playwright ran went through a connection of their own; let it go.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from dangol.accounts import sms
 from dangol.messaging.models import Kind
@@ -18,7 +19,7 @@ def test_a_customer_follows_a_store_and_reads_its_message(
 ):
     page = browser_page
     page.goto(f"{live_server.url}/s/{store.public_id}/")
-    assert page.get_by_role("heading", name="햇살과일").is_visible()
+    expect(page.get_by_role("heading", name="햇살과일")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="단골 되기").click()
 
@@ -30,28 +31,28 @@ def test_a_customer_follows_a_store_and_reads_its_message(
 
     assert_accessible(page)
     page.get_by_role("button", name="동의하고 단골 되기").click()
-    assert page.get_by_text("휴대폰 번호 수집·이용에 동의해야").is_visible()
+    expect(page.get_by_text("휴대폰 번호 수집·이용에 동의해야")).to_be_visible()
     page.get_by_label("[필수] 개인정보(휴대폰 번호) 수집·이용에 동의합니다.").check()
     page.get_by_label("[선택] 할인·행사 같은 광고성 정보를 받겠습니다.").check()
     page.get_by_role("button", name="동의하고 단골 되기").click()
-    assert page.get_by_text("햇살과일의 단골이 되었습니다!").is_visible()
+    expect(page.get_by_text("햇살과일의 단골이 되었습니다!")).to_be_visible()
 
     message_send(store=store, author=merchant, kind=Kind.AD, body="오늘 사과 한 봉지 오천원")
 
     page.get_by_role("link", name="받은 메시지").first.click()
-    assert page.get_by_label("안 읽은 메시지").inner_text() == "2"  # the ad and the consent confirmation
+    expect(page.get_by_label("안 읽은 메시지")).to_have_text("2")  # the ad and the consent confirmation
     assert_accessible(page)
     page.get_by_text("오늘 사과 한 봉지 오천원").click()
     article = page.locator("article")
-    assert article.get_by_text("(광고) 햇살과일").is_visible()
-    assert article.get_by_text("무료 수신거부").is_visible()
+    expect(article.get_by_text("(광고) 햇살과일")).to_be_visible()
+    expect(article.get_by_text("무료 수신거부")).to_be_visible()
     assert_accessible(page)
     page.screenshot(path=str(live_server_screenshot_dir() / "customer-reads-ad.png"), full_page=True)
 
     opt_out = article.locator("a[href*='/o/']").get_attribute("href")
     page.context.clear_cookies()
     page.goto(opt_out)
-    assert page.get_by_role("heading", name="수신거부 완료").is_visible()
+    expect(page.get_by_role("heading", name="수신거부 완료")).to_be_visible()
 
 
 def live_server_screenshot_dir():

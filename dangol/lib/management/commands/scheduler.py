@@ -25,7 +25,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         while self.running:
-            close_old_connections()
             try:
                 self.tick()
             except Exception:  # one bad tick must not stop the next
@@ -35,6 +34,7 @@ class Command(BaseCommand):
             deadline = time.monotonic() + interval
             while self.running and time.monotonic() < deadline:
                 time.sleep(0.5)
+            close_old_connections()  # a restarted database gets a fresh connection next tick
 
     def tick(self):
         queued = messages_deliver_due()
