@@ -46,6 +46,17 @@ def postgres(transactional_db):
 
 
 @pytest.fixture
+def require():
+    """require(condition, reason): a system tool a test needs (skipped outside CI, failed in CI)."""
+
+    def check(condition, reason):
+        if not condition:
+            _missing(reason)
+
+    return check
+
+
+@pytest.fixture
 def chromium_path():
     if not shutil.which(CHROMIUM):
         _missing(f"needs the system Chromium at {CHROMIUM} (Debian: apt-get install chromium)")

@@ -1,11 +1,27 @@
 import hashlib
 import json
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 GENESIS = "0" * 64
+HASH_PREFIX = 12
+# A book's name is part of its public URL (/ledger/together/<box id>/): slash-separated words, no dots.
+BOOK_PATTERN = r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*"
+
+# Kinds the apps write; an unknown kind is shown as written.
+KIND_LABELS = {
+    "donation": _("기부"),
+    "refund": _("환불"),
+    "participation": _("참여 기부"),
+    "matching": _("매칭 기부"),
+    "payout": _("지급"),
+    "expense": _("지출"),
+    "disbursement": _("기금 집행"),
+}
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -14,6 +30,19 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):
         raise ValidationError("Ledger entries are append-only.")
+
+    def book_totals(self):
+        """One row per book: entries, money in, money out (out is negative)."""
+        return (
+            self.order_by()
+            .values("book")
+            .annotate(
+                entries=models.Count("pk"),
+                money_in=models.Sum("amount", filter=models.Q(amount__gt=0), default=0),
+                money_out=models.Sum("amount", filter=models.Q(amount__lt=0), default=0),
+            )
+            .order_by("book")
+        )
 
 
 class Head(models.Model):
@@ -55,6 +84,14 @@ class Entry(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError("Ledger entries are append-only.")
 
+    @property
+    def kind_label(self):
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def hash_prefix(self):
+        return self.hash[:HASH_PREFIX]
+
     def compute_hash(self):
         body = {
             "seq": self.seq,
@@ -72,6 +109,8 @@ class Entry(models.Model):
     @classmethod
     def append(cls, *, book, kind, amount, memo="", reference=""):
         """Add an entry at the end of the chain (inside the caller's transaction, if any)."""
+        if not re.fullmatch(BOOK_PATTERN, book or "") or len(book) > cls._meta.get_field("book").max_length:
+            raise ValidationError(f"Ledger book names are words joined by slashes, like together/<id>; not {book!r}.")
         with transaction.atomic():
             head, _created = Head.objects.select_for_update().get_or_create(pk=1)
             entry = cls(

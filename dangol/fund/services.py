@@ -1,0 +1,187 @@
+import datetime as dt
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from dangol.channels.models import Follow, Store
+from dangol.ledger.models import Entry
+from dangol.lib.seoul import SEOUL, now, to_seoul
+from dangol.messaging.models import Kind, Message, Status
+
+from .models import Commitment, Disbursement, KpiSource
+from .reports import korean_won
+
+LEDGER_BOOK = "fund"
+LEDGER_KIND = "disbursement"
+
+
+def disbursement_check(*, program, amount, paid_on, recipient, memo=""):
+    """{field: message} for a disbursement that can't be recorded as given; {} when it can (for now)."""
+    errors = {}
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        errors["amount"] = _("집행액은 1원 이상의 정수(원)로 입력해 주세요.")
+    if not isinstance(paid_on, dt.date):
+        errors["paid_on"] = _("집행일을 입력해 주세요.")
+    else:
+        fund = program.area.fund
+        if not fund.covers(paid_on.year):
+            errors["paid_on"] = _("집행일은 기금 기간({first}년~{last}년) 안이어야 합니다.").format(
+                first=fund.first_year, last=fund.last_year
+            )
+        elif paid_on > to_seoul(now()).date():
+            errors["paid_on"] = _("아직 오지 않은 날짜입니다. 실제로 집행한 날을 입력해 주세요.")
+    if not (recipient or "").strip():
+        errors["recipient"] = _("받은 곳(기관·단체 이름)을 입력해 주세요.")
+    elif len(recipient.strip()) > Disbursement._meta.get_field("recipient").max_length:
+        errors["recipient"] = _("받은 곳은 80자까지 쓸 수 있습니다.")
+    if len((memo or "").strip()) > Disbursement._meta.get_field("memo").max_length:
+        errors["memo"] = _("내용은 120자까지 쓸 수 있습니다.")
+    if not errors:
+        errors = _commitment_errors(program.area, paid_on.year, amount)
+    return errors
+
+
+def _commitment_errors(area, year, amount, *, lock=False):
+    commitments = Commitment.objects.select_for_update() if lock else Commitment.objects
+    commitment = commitments.filter(area=area, year=year).first()
+    if commitment is None:
+        return {"paid_on": _("{area} 분야에는 {year}년 약정이 없습니다.").format(area=area.name, year=year)}
+    left = commitment.amount - commitment.disbursed()
+    if amount > left:
+        return {
+            "amount": _("{area} 분야의 {year}년 약정에서 남은 돈은 {left}입니다.").format(
+                area=area.name, year=year, left=korean_won(left)
+            )
+        }
+    return {}
+
+
+def disbursement_record(*, program, amount, paid_on, recipient, memo="", by=None):
+    """Pay `amount` won to `program`, written together with its line in the public ledger ("fund" book).
+
+    Refused with ValidationError, writing nothing, for bad input or when the area's commitment for
+    the year of `paid_on` has less left than `amount`.
+    """
+    errors = disbursement_check(program=program, amount=amount, paid_on=paid_on, recipient=recipient, memo=memo)
+    if errors:
+        raise ValidationError(errors)
+    area = program.area
+    with transaction.atomic():
+        # Checked again holding the commitment row: two payments can't both spend what's left.
+        errors = _commitment_errors(area, paid_on.year, amount, lock=True)
+        if errors:
+            raise ValidationError(errors)
+        disbursement = Disbursement(
+            program=program,
+            amount=amount,
+            paid_on=paid_on,
+            recipient=recipient.strip(),
+            memo=(memo or "").strip(),
+            created_by=by,
+        )
+        public_memo = " · ".join((area.name, program.name, disbursement.recipient))
+        disbursement.ledger_entry = Entry.append(
+            book=LEDGER_BOOK,
+            kind=LEDGER_KIND,
+            amount=-amount,
+            memo=public_memo[:200],
+            reference=f"disbursement:{disbursement.public_id}",
+        )
+        disbursement.save()
+    return disbursement
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    unit: str
+    value: int | None
+    note: str = ""
+
+    @property
+    def available(self):
+        return self.value is not None
+
+
+def program_kpis(*, program):
+    """The program's KPIs, counted live from Dangol's own tables ([] for a program without KPIs).
+
+    Counted within the program's market (all markets when none is set) and from its start
+    date to its end date, Seoul days, when those are set.
+    """
+    if program.kpi_source != KpiSource.MARKET:
+        return []
+    stores = Store.objects.all() if program.market_id is None else Store.objects.filter(market_id=program.market_id)
+    window = _window(program)
+    return [
+        Kpi(
+            "stores",
+            _("단골 채널을 연 가게"),
+            _("곳"),
+            stores.filter(window("created_at")).count(),
+        ),
+        Kpi(
+            "followers",
+            _("단골 (지금 맺고 있는 관계)"),
+            _("명"),
+            Follow.objects.active().filter(window("started_at"), store__in=stores).count(),
+        ),
+        Kpi(
+            "messages",
+            _("가게가 단골에게 보낸 소식"),
+            _("건"),
+            Message.objects.filter(
+                window("sent_at"), store__in=stores, status=Status.SENT, kind__in=[Kind.INFO, Kind.AD]
+            ).count(),
+        ),
+        _redemptions(stores, window),
+    ]
+
+
+def _window(program):
+    start = dt.datetime.combine(program.starts_on, dt.time.min, tzinfo=SEOUL) if program.starts_on else None
+    end = (
+        dt.datetime.combine(program.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=SEOUL)
+        if program.ends_on
+        else None
+    )
+
+    def within(field):
+        condition = Q()
+        if start:
+            condition &= Q(**{f"{field}__gte": start})
+        if end:
+            condition &= Q(**{f"{field}__lt": end})
+        return condition
+
+    return within
+
+
+def _coupon_model():
+    """The coupons app's Coupon, if it has the fields this KPI counts and its table exists.
+
+    The coupons app is younger than this one: until its model and migration are in, the KPI says so.
+    """
+    try:
+        model = apps.get_model("coupons", "Coupon")
+    except LookupError:
+        return None
+    fields = {field.name for field in model._meta.get_fields()}
+    if not {"store", "redeemed_at"} <= fields:
+        return None
+    return model if model._meta.db_table in connection.introspection.table_names() else None
+
+
+def _redemptions(stores, window):
+    label, unit = _("쿠폰 사용"), _("건")
+    coupon = _coupon_model()
+    if coupon is None:
+        return Kpi("redemptions", label, unit, None, _("쿠폰 기능이 아직 없어 셀 수 없습니다."))
+    # redeemed_at is cleared when a use is undone, so this counts uses that stand.
+    used = coupon.objects.filter(window("redeemed_at"), store__in=stores, redeemed_at__isnull=False).count()
+    return Kpi("redemptions", label, unit, used)

@@ -1,0 +1,19 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def won(value):
+    """12345 → 12,345원 (integer won)."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}원"
+
+
+@register.filter
+def signed_won(value):
+    """Money in and out: 5000 → +5,000원, -5000 → -5,000원."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):+,}원"
