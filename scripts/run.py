@@ -25,6 +25,7 @@ def main():
     manage("migrate", "--noinput", "-v", "0")
     manage("collectstatic", "--noinput", "-v", "0")
     manage("load_demo")
+    manage("load_demo_fund")
     processes = [
         subprocess.Popen([PY, "manage.py", "runserver", f"0.0.0.0:{PORT}", "--noreload"], cwd=ROOT),
         subprocess.Popen([PY, "manage.py", "db_worker", "--interval", "1", "--no-reload"], cwd=ROOT),
