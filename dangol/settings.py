@@ -161,6 +161,15 @@ SIGN_IN_CODES_PER_PHONE = env_int("DANGOL_SIGN_IN_CODES_PER_PHONE", 5)  # per 15
 SIGN_IN_CODES_PER_ADDRESS = env_int("DANGOL_SIGN_IN_CODES_PER_ADDRESS", 20)  # per hour
 SIGN_IN_MAX_ATTEMPTS = 5
 
+# Payments for Together (같이) donations: "test" (built-in checkout) or "toss" (Toss Payments)
+PAYMENTS_PROVIDER = env("DANGOL_PAYMENTS_PROVIDER", "test")
+TOSS_CLIENT_KEY = env("DANGOL_TOSS_CLIENT_KEY")
+TOSS_SECRET_KEY = env_secret("DANGOL_TOSS_SECRET_KEY")
+TOSS_API_BASE = env("DANGOL_TOSS_API_BASE", "https://api.tosspayments.com")
+TOSS_TIMEOUT_SECONDS = env_int("DANGOL_TOSS_TIMEOUT_SECONDS", 30)
+# Keys agreements to a phone number; must outlive SECRET_KEY rotations or people could agree twice.
+TOGETHER_PHONE_KEY = env_secret("DANGOL_TOGETHER_PHONE_KEY")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,12 +9,16 @@ from django.utils import timezone
 from dangol.channels.services import consent_reminders_send
 from dangol.lib.tasks import worker_heartbeat
 from dangol.messaging.services import messages_deliver_due
+from dangol.together.services import together_close_due
 
 logger = logging.getLogger("dangol.scheduler")
 
 
 class Command(BaseCommand):
-    help = "Run periodic jobs: due scheduled messages, two-year consent reminders, the worker heartbeat."
+    help = (
+        "Run periodic jobs: due scheduled messages, two-year consent reminders, closing Together proposals"
+        " and boxes, the worker heartbeat."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=15.0, help="seconds between ticks")
@@ -43,6 +47,9 @@ class Command(BaseCommand):
         reminded = consent_reminders_send(now=timezone.now())
         if reminded:
             logger.info("sent %d two-year consent reminder(s)", reminded)
+        closed = together_close_due()
+        if any(closed.values()):
+            logger.info("together: %s", closed)
         worker_heartbeat.enqueue()
 
     def _stop(self, signum, frame):

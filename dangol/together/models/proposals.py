@@ -1,0 +1,328 @@
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangol.lib.ids import new_public_id
+
+from .base import AlreadyDone, Moderation, Refused, Reportable, Rules, phone_key
+
+MAX_PERIOD_DAYS = 90
+MIN_GOAL = 10_000
+MAX_GOAL = 1_000_000_000
+MAX_IMAGES = 5
+MAX_STORY = 5000
+
+
+class Category(models.TextChoices):
+    DISASTER = "disaster", "화재·재난 복구"
+    NEIGHBOUR = "neighbour", "어려운 이웃 돕기"
+    MARKET = "market", "시장 살리기"
+    COMMUNITY = "community", "마을 공동체"
+    ENVIRONMENT = "environment", "환경"
+    OTHER = "other", "기타"
+
+
+class ProposalStatus(models.TextChoices):
+    AGREEING = "agreeing", "동의 모으는 중"
+    REVIEW = "review", "심사 중"
+    APPROVED = "approved", "승인 · 모금함 열림"
+    REJECTED = "rejected", "반려"
+    CLOSED = "closed", "동의 기간 마감"
+
+
+class Criterion(models.TextChoices):
+    """What a reviewer (심사기관) weighs, each with a written note."""
+
+    PUBLIC_INTEREST = "public_interest", "공익성"
+    CREDIBILITY = "credibility", "신뢰성"
+    CAPABILITY = "capability", "수행능력"
+    SPECIFICITY = "specificity", "구체성"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(moderation__in=[Moderation.VISIBLE, Moderation.KEPT])
+
+    def agreeing(self, *, now=None):
+        return self.filter(status=ProposalStatus.AGREEING, agree_until__gt=now or timezone.now())
+
+    def close_expired(self, *, now=None):
+        """Proposals that missed their window close (the scheduler calls this; pages also show it at once)."""
+        now = now or timezone.now()
+        closed = 0
+        for pk in self.filter(status=ProposalStatus.AGREEING, agree_until__lte=now).values_list("pk", flat=True):
+            with transaction.atomic():
+                if self.model.objects.filter(pk=pk, status=ProposalStatus.AGREEING, agree_until__lte=now).update(
+                    status=ProposalStatus.CLOSED, closed_at=now
+                ):
+                    ProposalEvent.objects.create(proposal_id=pk, kind=EventKind.CLOSED, created_at=now)
+                    closed += 1
+        return closed
+
+
+class Proposal(Reportable):
+    """A cause neighbours propose; enough agreements in time send it to review."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="together_proposals"
+    )
+    title = models.CharField("제목", max_length=80)
+    story = models.TextField("사연", max_length=MAX_STORY)
+    beneficiary = models.CharField("수혜 단체", max_length=100, help_text="모금액을 받아 쓰는 단체 이름")
+    goal = models.PositiveBigIntegerField("목표 금액(원)")
+    period_days = models.PositiveSmallIntegerField("모금 기간(일)")
+    category = models.CharField("분야", max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.AGREEING)
+    threshold = models.PositiveIntegerField("필요한 동의 수")
+    agree_until = models.DateTimeField("동의 마감")
+    agreement_count = models.PositiveIntegerField("동의 수", default=0)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "제안"
+        verbose_name_plural = "제안"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "agree_until"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("together:proposal", args=[self.public_id])
+
+    @classmethod
+    def propose(cls, *, proposer, title, story, beneficiary, goal, period_days, category, images=(), now=None):
+        """Validate and save a proposal with its pictures (already cleaned); ValidationError writes nothing."""
+        now = now or timezone.now()
+        title, story, beneficiary = (title or "").strip(), (story or "").strip(), (beneficiary or "").strip()
+        errors = {}
+        if not title:
+            errors["title"] = _("제목을 적어 주세요.")
+        elif len(title) > 80:
+            errors["title"] = _("제목은 80자까지 쓸 수 있습니다.")
+        if not story:
+            errors["story"] = _("어떤 일인지 사연을 적어 주세요.")
+        elif len(story) > MAX_STORY:
+            errors["story"] = _("사연은 {n:,}자까지 쓸 수 있습니다.").format(n=MAX_STORY)
+        if not beneficiary:
+            errors["beneficiary"] = _("모금액을 받을 단체를 적어 주세요.")
+        if not isinstance(goal, int) or not MIN_GOAL <= goal <= MAX_GOAL:
+            errors["goal"] = _("목표 금액은 {lo:,}원부터 {hi:,}원까지입니다.").format(lo=MIN_GOAL, hi=MAX_GOAL)
+        if not isinstance(period_days, int) or not 1 <= period_days <= MAX_PERIOD_DAYS:
+            errors["period_days"] = _("모금 기간은 1일부터 {n}일까지입니다.").format(n=MAX_PERIOD_DAYS)
+        if category not in Category.values:
+            errors["category"] = _("분야를 골라 주세요.")
+        if len(images) > MAX_IMAGES:
+            errors["images"] = _("사진은 {n}장까지 올릴 수 있습니다.").format(n=MAX_IMAGES)
+        if errors:
+            raise ValidationError(errors)
+        rules = Rules.current()
+        with transaction.atomic():
+            proposal = cls.objects.create(
+                proposer=proposer,
+                title=title,
+                story=story,
+                beneficiary=beneficiary,
+                goal=goal,
+                period_days=period_days,
+                category=category,
+                threshold=rules.agreement_threshold,
+                agree_until=now + dt.timedelta(days=rules.agreement_window_days),
+                created_at=now,
+            )
+            for position, image in enumerate(images):
+                picture = ProposalImage(proposal=proposal, position=position)
+                picture.image.save(image.name, image, save=False)
+                picture.save()
+            ProposalEvent.objects.create(proposal=proposal, kind=EventKind.PROPOSED, actor=proposer, created_at=now)
+        return proposal
+
+    def shown_status(self, now=None):
+        """What neighbours see: a proposal past its window reads as closed even before the scheduler runs."""
+        if self.status == ProposalStatus.AGREEING and (now or timezone.now()) >= self.agree_until:
+            return ProposalStatus.CLOSED
+        return ProposalStatus(self.status)
+
+    @property
+    def agreement_percent(self):
+        return min(100, self.agreement_count * 100 // max(self.threshold, 1))
+
+    def is_proposer(self, user):
+        return user.is_authenticated and self.proposer_id == user.pk
+
+    def has_agreed(self, user):
+        return user.is_authenticated and self.agreements.filter(phone_key=phone_key(user.phone)).exists()
+
+    def agree(self, *, user, now=None):
+        """One agreement per verified phone number. The agreement that reaches the threshold
+        sends the proposal to review; the row lock makes that happen exactly once."""
+        now = now or timezone.now()
+        rules = Rules.current()
+        recent = Agreement.objects.filter(user=user, created_at__gte=now - dt.timedelta(hours=1)).count()
+        if recent >= rules.agreements_per_hour:
+            raise Refused(_("동의를 너무 많이 했습니다. 한 시간 뒤에 다시 해 주세요."))
+        key = phone_key(user.phone)
+        with transaction.atomic():
+            proposal = Proposal.objects.select_for_update().get(pk=self.pk)
+            expired = proposal.shown_status(now) == ProposalStatus.CLOSED
+            if not proposal.is_public:
+                raise Refused(_("신고가 많아 운영진이 확인하는 제안입니다. 지금은 동의할 수 없습니다."))
+            if not expired and proposal.status not in (ProposalStatus.AGREEING, ProposalStatus.REVIEW):
+                raise Refused(_("동의를 받지 않는 제안입니다. ({status})").format(status=proposal.get_status_display()))
+            if not expired:
+                if proposal.agreements.filter(phone_key=key).exists():
+                    raise AlreadyDone(_("이미 동의했습니다. 휴대폰 번호 하나로 한 번만 동의할 수 있습니다."))
+                agreement = Agreement.objects.create(proposal=proposal, user=user, phone_key=key, created_at=now)
+                proposal.agreement_count += 1
+                if proposal.status == ProposalStatus.AGREEING and proposal.agreement_count >= proposal.threshold:
+                    proposal.status, proposal.review_started_at = ProposalStatus.REVIEW, now
+                    ProposalEvent.objects.create(proposal=proposal, kind=EventKind.REVIEW_OPENED, created_at=now)
+                proposal.save(update_fields=["agreement_count", "status", "review_started_at"])
+        if expired:
+            Proposal.objects.filter(pk=self.pk).close_expired(now=now)
+            self.refresh_from_db()
+            raise Refused(_("동의 기간이 끝났습니다."))
+        self.agreement_count, self.status, self.review_started_at = (
+            proposal.agreement_count,
+            proposal.status,
+            proposal.review_started_at,
+        )
+        return agreement
+
+    def _lock_for_review(self, *, by):
+        proposal = Proposal.objects.select_for_update().get(pk=self.pk)
+        if proposal.status != ProposalStatus.REVIEW:
+            raise Refused(_("심사 중인 제안이 아닙니다. ({status})").format(status=proposal.get_status_display()))
+        if proposal.proposer_id == by.pk:
+            raise Refused(_("자기 제안은 심사할 수 없습니다."))
+        return proposal
+
+    def approve(self, *, by, notes, now=None):
+        """Approve against the four criteria (a note for each) and open the fundraising box."""
+        from .boxes import Fundraiser
+
+        now = now or timezone.now()
+        notes = {c: (notes.get(c) or "").strip() for c in Criterion.values}
+        errors = {
+            c: _("{label}에 대한 심사 의견을 적어 주세요.").format(label=Criterion(c).label)
+            for c, note in notes.items()
+            if not note
+        }
+        if errors:
+            raise ValidationError(errors)
+        with transaction.atomic():
+            proposal = self._lock_for_review(by=by)
+            Review.objects.create(proposal=proposal, reviewer=by, approved=True, decided_at=now, **notes)
+            proposal.status = ProposalStatus.APPROVED
+            proposal.save(update_fields=["status"])
+            box = Fundraiser.open_for(proposal, now=now)
+            ProposalEvent.objects.create(proposal=proposal, kind=EventKind.APPROVED, actor=by, created_at=now)
+        self.status = proposal.status
+        return box
+
+    def reject(self, *, by, reason, now=None):
+        """Reject with a reason the proposer sees."""
+        now = now or timezone.now()
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("반려 사유를 적어 주세요. 제안한 분께 그대로 보입니다.")})
+        with transaction.atomic():
+            proposal = self._lock_for_review(by=by)
+            Review.objects.create(proposal=proposal, reviewer=by, approved=False, reason=reason, decided_at=now)
+            proposal.status, proposal.closed_at = ProposalStatus.REJECTED, now
+            proposal.save(update_fields=["status", "closed_at"])
+            ProposalEvent.objects.create(proposal=proposal, kind=EventKind.REJECTED, actor=by, created_at=now)
+        self.status = proposal.status
+
+
+class ProposalImage(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="together/%Y/%m/")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "제안 사진"
+        verbose_name_plural = "제안 사진"
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.proposal} #{self.position + 1}"
+
+
+class Agreement(models.Model):
+    """One neighbour agrees. Keyed on the verified phone number (hashed), not the account."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="agreements")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="together_agreements"
+    )
+    phone_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "동의"
+        verbose_name_plural = "동의"
+        constraints = [models.UniqueConstraint(fields=["proposal", "phone_key"], name="one_agreement_per_phone")]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.proposal} ← {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EventKind(models.TextChoices):
+    PROPOSED = "proposed", "제안"
+    REVIEW_OPENED = "review_opened", "동의 달성 · 심사 시작"
+    APPROVED = "approved", "승인"
+    REJECTED = "rejected", "반려"
+    CLOSED = "closed", "동의 기간 마감"
+
+
+class ProposalEvent(models.Model):
+    """The proposal's audit trail: what happened, when, by whom."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "제안 기록"
+        verbose_name_plural = "제안 기록"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.proposal} {self.get_kind_display()}"
+
+
+class Review(models.Model):
+    """The reviewer's decision: a note on each criterion when approved, a reason when rejected."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="review")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved = models.BooleanField()
+    public_interest = models.TextField("공익성", blank=True)
+    credibility = models.TextField("신뢰성", blank=True)
+    capability = models.TextField("수행능력", blank=True)
+    specificity = models.TextField("구체성", blank=True)
+    reason = models.TextField("반려 사유", blank=True)
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "심사"
+        verbose_name_plural = "심사"
+
+    def __str__(self):
+        return f"{self.proposal} {'승인' if self.approved else '반려'}"
+
+    def notes(self):
+        return [(Criterion(c).label, getattr(self, c)) for c in Criterion.values]

@@ -1,0 +1,143 @@
+"""Together's workflows that reach outside the app: payments, the scheduler."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangol.payments.models import Status as PaymentStatus
+from dangol.payments.services import (
+    PaymentPending,
+    PaymentRefused,
+    payment_confirm,
+    payment_fail,
+    payment_start,
+    refund_execute,
+    refund_request,
+)
+
+from .models import (
+    MAX_DONATION,
+    MIN_DONATION,
+    BoxStatus,
+    Donation,
+    DonationStatus,
+    Fundraiser,
+    Proposal,
+    Refused,
+    person_label,
+)
+from .models.boxes import MAX_MESSAGE
+
+# A payment nobody came back from within this long is given up.
+UNPAID_DONATION_TTL = dt.timedelta(hours=1)
+
+
+class TryLater(Refused):
+    """The payment provider's answer is not in yet."""
+
+    status = 503
+
+
+def donation_start(*, box, donor, amount, anonymous=False, message="", provider=None, now=None):
+    """Write a pending donation and its payment; the donor then goes to the provider's checkout."""
+    now = now or timezone.now()
+    message = (message or "").strip()
+    errors = {}
+    if not isinstance(amount, int) or not MIN_DONATION <= amount <= MAX_DONATION:
+        errors["amount"] = _("기부 금액은 {lo:,}원부터 {hi:,}원까지입니다.").format(lo=MIN_DONATION, hi=MAX_DONATION)
+    if len(message) > MAX_MESSAGE:
+        errors["message"] = _("응원 한마디는 {n}자까지 쓸 수 있습니다.").format(n=MAX_MESSAGE)
+    if errors:
+        raise ValidationError(errors)
+    box._refuse_unless_open(now)
+    with transaction.atomic():
+        donation = Donation(
+            box=box, donor=donor, amount=amount, anonymous=anonymous, donor_label=person_label(donor), message=message
+        )
+        donation.payment = payment_start(
+            customer=donor,
+            amount=amount,
+            order_name=_("같이 모금함 기부: {title}").format(title=box.proposal.title),
+            success_url=reverse("together:donation_paid", args=[donation.public_id]),
+            fail_url=reverse("together:donation_failed", args=[donation.public_id]),
+            provider=provider,
+        )
+        donation.created_at = now
+        donation.save()
+    return donation
+
+
+def donation_confirm(*, donation, payment_key, order_id, amount):
+    """The provider sent the donor back: confirm the payment and credit the gift in one transaction."""
+    try:
+        payment_confirm(
+            payment=donation.payment,
+            payment_key=payment_key,
+            order_id=order_id,
+            amount=amount,
+            on_paid=lambda payment: donation.credit(),
+        )
+    except PaymentPending as pending:
+        raise TryLater(str(pending)) from None
+    except (PaymentRefused, Refused) as refusal:
+        donation.payment.refresh_from_db()
+        if donation.payment.status != PaymentStatus.PENDING:
+            donation.cancel_unpaid()
+        donation.refresh_from_db()
+        raise Refused(str(refusal)) from None
+    donation.refresh_from_db()
+    return donation
+
+
+def donation_fail(*, donation, code, message):
+    payment_fail(payment=donation.payment, code=code, message=message)
+    donation.payment.refresh_from_db()
+    if donation.payment.status != PaymentStatus.PENDING:
+        donation.cancel_unpaid()
+    donation.refresh_from_db()
+    return donation
+
+
+def donation_refund(*, donation, amount, reason, by):
+    """Give (part of) a gift back before the money is paid out; the ledger records it with the refund."""
+    with transaction.atomic():
+        box = donation.box._lock()
+        if box.status not in (BoxStatus.OPEN, BoxStatus.CLOSED):
+            raise Refused(_("모금액을 이미 전달해서 환불할 수 없습니다."))
+        if not donation.is_settled:
+            raise Refused(_("환불할 수 있는 기부가 아닙니다. ({status})").format(status=donation.get_status_display()))
+        try:
+            refund = refund_request(payment=donation.payment, amount=amount, reason=reason, by=by)
+        except PaymentRefused as refusal:
+            raise Refused(str(refusal)) from None
+    try:
+        refund_execute(refund=refund, on_refunded=lambda done: donation.record_refund(amount=done.amount))
+    except PaymentPending as pending:
+        raise TryLater(str(pending)) from None
+    except PaymentRefused as refusal:
+        raise Refused(str(refusal)) from None
+    donation.refresh_from_db()
+    return refund
+
+
+def together_close_due(*, now=None):
+    """Scheduler tick: close proposals past their window and boxes past their end, give up stale payments."""
+    now = now or timezone.now()
+    proposals = Proposal.objects.close_expired(now=now)
+    boxes = Fundraiser.objects.close_due(now=now)
+    stale = now - UNPAID_DONATION_TTL
+    unpaid = Donation.objects.filter(status=DonationStatus.PENDING, created_at__lt=stale).filter(
+        Q(payment__confirming_since__isnull=True) | Q(payment__confirming_since__lt=stale)
+    )
+    expired = 0
+    for donation in unpaid.select_related("payment"):
+        payment_fail(payment=donation.payment, code="EXPIRED", message="결제하지 않고 시간이 지났습니다.")
+        donation.payment.refresh_from_db()
+        if donation.payment.status != PaymentStatus.PENDING:
+            expired += donation.cancel_unpaid()
+    return {"proposals_closed": proposals, "boxes_closed": boxes, "donations_expired": expired}
