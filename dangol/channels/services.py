@@ -1,5 +1,6 @@
 from django.utils.translation import gettext as _
 
+from dangol.coupons.services import welcome_coupons_issue
 from dangol.lib.seoul import to_seoul
 from dangol.messaging.models import withdraw_held_ads
 from dangol.messaging.services import notice_send
@@ -23,6 +24,7 @@ def follow_start(*, customer, store, ads, night, via, share_phone=False):
         customer=customer, store=store, ads=ads, night=night, via=via, share_phone=share_phone
     )
     _confirm(follow, events)
+    welcome_coupons_issue(customer=customer, store=store)
     return follow
 
 

@@ -1,3 +1,309 @@
-from ninja import Router
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.security import django_auth
+
+from dangol.channels.models import Store
+
+from . import tokens
+from .auth import merchant_or_key, refusals_as_http, store_for_actor
+from .forms import CampaignForm
+from .models import MAX_WON, UNDO_WINDOW, Campaign, Coupon, CouponRefused, CouponStatus, Kind, Method, SigningKey, Via
+from .services import coupon_claim
 
 router = Router(tags=["coupons"])
+
+
+class PublicKeyOut(Schema):
+    kid: str
+    kty: str = "OKP"
+    crv: str = "Ed25519"
+    x: str = Field(description="raw 32-byte public key, base64url without padding")
+    status: str = Field(description="active: signs new coupons; retired: still verifies coupons it signed")
+    created_at: dt.datetime
+
+
+class KeysOut(Schema):
+    store_id: str
+    token_format: str
+    keys: list[PublicKeyOut]
+
+
+class RevocationsOut(Schema):
+    store_id: str
+    generated_at: dt.datetime
+    codes: list[str]
+
+
+class CampaignIn(Schema):
+    title: str = ""
+    kind: Kind
+    amount_off: int | None = None
+    percent_off: int | None = None
+    gift: str = ""
+    min_purchase: int = 0
+    valid_days: int | None = Field(None, description="N days after issue; or give valid_until")
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    method: Method = Method.FIRST_COME
+    quantity: int | None = Field(None, description="total; for a lottery the winner cap, for paper the sheet size")
+    per_customer_limit: int = 1
+    win_rate: int | None = Field(None, description="lottery only, 1-99")
+
+
+class CampaignOut(Schema):
+    id: str
+    name: str
+    benefit: str
+    conditions: str
+    kind: str
+    amount_off: int | None
+    percent_off: int | None
+    gift: str
+    min_purchase: int
+    method: str
+    quantity: int | None
+    remaining: int | None
+    win_rate: int | None
+    status: str
+
+
+class CampaignStatsOut(CampaignOut):
+    issued: int
+    redeemed: int
+
+
+class CouponOut(Schema):
+    id: str
+    code: str
+    store_id: str
+    store_name: str
+    benefit: str
+    kind: str
+    min_purchase: int
+    starts_at: dt.datetime
+    expires_at: dt.datetime
+    state: str = Field(description="usable, not_yet, redeemed, revoked or expired")
+    redeemed_at: dt.datetime | None
+    token: str | None = Field(None, description="signed token for the QR; only while the coupon can be used")
+
+
+class WalletOut(Schema):
+    usable: list[CouponOut]
+    past: list[CouponOut]
+
+
+class ClaimOut(Schema):
+    won: bool
+    coupon: CouponOut | None
+
+
+class RedeemIn(Schema):
+    code: str | None = Field(None, description="the 8-character code, hyphen optional")
+    token: str | None = Field(None, description="the signed token read from the QR")
+    amount: int | None = Field(None, ge=0, le=MAX_WON, description="purchase amount in won")
+    client_id: str = Field("", max_length=64, description="idempotency key: a retry returns the same redemption")
+
+
+class UseIn(Schema):
+    pin: str = Field(description="the store's 4-digit confirmation number, typed by the merchant")
+    amount: int | None = Field(None, ge=0, le=MAX_WON)
+
+
+class RedemptionOut(Schema):
+    id: str
+    coupon: CouponOut
+    via: str
+    amount: int | None
+    discount: int | None
+    created_at: dt.datetime
+    undone_at: dt.datetime | None
+    undo_until: dt.datetime
+
+
+def _campaign_out(campaign):
+    return {
+        "id": campaign.public_id,
+        "name": campaign.name,
+        "benefit": campaign.benefit,
+        "conditions": campaign.conditions,
+        "kind": campaign.kind,
+        "amount_off": campaign.amount_off,
+        "percent_off": campaign.percent_off,
+        "gift": campaign.gift,
+        "min_purchase": campaign.min_purchase,
+        "method": campaign.method,
+        "quantity": campaign.quantity,
+        "remaining": campaign.remaining,
+        "win_rate": campaign.win_rate,
+        "status": campaign.status,
+    }
+
+
+def _coupon_out(coupon, *, with_token=False, now=None):
+    state = coupon.state(now)
+    return {
+        "id": coupon.public_id,
+        "code": coupon.display_code,
+        "store_id": coupon.store.public_id,
+        "store_name": coupon.store.name,
+        "benefit": coupon.campaign.benefit,
+        "kind": coupon.campaign.kind,
+        "min_purchase": coupon.campaign.min_purchase,
+        "starts_at": coupon.starts_at,
+        "expires_at": coupon.expires_at,
+        "state": state,
+        "redeemed_at": coupon.redeemed_at,
+        "token": coupon.token() if with_token and state in ("usable", "not_yet") else None,
+    }
+
+
+def _redemption_out(redemption):
+    return {
+        "id": redemption.public_id,
+        "coupon": _coupon_out(redemption.coupon),
+        "via": redemption.via,
+        "amount": redemption.amount,
+        "discount": redemption.discount,
+        "created_at": redemption.created_at,
+        "undone_at": redemption.undone_at,
+        "undo_until": redemption.created_at + UNDO_WINDOW,
+    }
+
+
+@router.get("/stores/{public_id}/keys", response=KeysOut)
+def public_keys(request, public_id: str):
+    """The store's Ed25519 public keys, for checking coupon QR tokens without a network."""
+    store = get_object_or_404(Store, public_id=public_id)
+    keys = SigningKey.objects.published(store)
+    return {
+        "store_id": store.public_id,
+        "token_format": "DG1.<base64url JSON {k,s,c,e}>.<base64url Ed25519 signature of the text before the last dot>",
+        "keys": [
+            {
+                "kid": k.kid,
+                "x": k.public_key,
+                "status": "retired" if k.retired_at else "active",
+                "created_at": k.created_at,
+            }
+            for k in keys
+        ],
+    }
+
+
+@router.get("/stores/{public_id}/revocations", auth=merchant_or_key, response=RevocationsOut)
+def revocations(request, public_id: str):
+    """Codes of the store's coupons that were cancelled before they expired (for offline checks)."""
+    store, _who = store_for_actor(request, public_id)
+    now = timezone.now()
+    codes = Coupon.objects.filter(store=store, status=CouponStatus.REVOKED, expires_at__gt=now)
+    return {"store_id": store.public_id, "generated_at": now, "codes": list(codes.values_list("code", flat=True))}
+
+
+@router.get("/stores/{public_id}/coupons", response=list[CampaignOut])
+def store_coupons(request, public_id: str):
+    """Coupons anyone can take from the store page (first come, lottery)."""
+    store = get_object_or_404(Store, public_id=public_id)
+    return [_campaign_out(c) for c in Campaign.objects.on_store_page(store)]
+
+
+@router.get("/stores/{public_id}/campaigns", auth=merchant_or_key, response=list[CampaignStatsOut])
+def campaigns(request, public_id: str):
+    store, _who = store_for_actor(request, public_id)
+    rows = store.coupon_campaigns.annotate(redeemed=Count("coupons", filter=Q(coupons__status=CouponStatus.REDEEMED)))
+    return [{**_campaign_out(c), "issued": c.issued_count, "redeemed": c.redeemed} for c in rows]
+
+
+@router.post("/stores/{public_id}/campaigns", auth=django_auth, response={201: CampaignStatsOut})
+def campaign_create(request, public_id: str, payload: CampaignIn):
+    store, _who = store_for_actor(request, public_id)
+    data = payload.dict()
+    data["validity"] = "days" if payload.valid_days is not None else "dates"
+    form = CampaignForm(data)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    campaign = form.save_for(store=store, by=request.auth)
+    return Status(201, {**_campaign_out(campaign), "issued": campaign.issued_count, "redeemed": 0})
+
+
+@router.post("/campaigns/{campaign_id}/claim", auth=django_auth, response={201: ClaimOut})
+def claim(request, campaign_id: str):
+    """Take a coupon (first come, attached to a message you received, or a lottery draw)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("store"), public_id=campaign_id)
+    with refusals_as_http(CouponRefused):
+        coupon = coupon_claim(campaign=campaign, customer=request.auth)
+    if coupon is None:
+        return Status(201, {"won": False, "coupon": None})
+    return Status(201, {"won": True, "coupon": _coupon_out(coupon, with_token=True)})
+
+
+@router.get("/wallet", auth=django_auth, response=WalletOut)
+def wallet(request):
+    """Usable coupons first (soonest to expire first), then used, expired and cancelled ones."""
+    now = timezone.now()
+    mine = Coupon.objects.for_wallet(request.auth).select_related("signing_key")
+    usable = mine.usable(now=now).order_by("expires_at", "id")
+    past = mine.past(now=now).order_by("-issued_at", "-id")[:100]
+    return {
+        "usable": [_coupon_out(c, with_token=True, now=now) for c in usable],
+        "past": [_coupon_out(c, now=now) for c in past],
+    }
+
+
+@router.get("/wallet/{coupon_id}", auth=django_auth, response=CouponOut)
+def wallet_coupon(request, coupon_id: str):
+    coupon = get_object_or_404(Coupon.objects.for_wallet(request.auth), public_id=coupon_id)
+    return _coupon_out(coupon, with_token=True)
+
+
+@router.post("/wallet/{coupon_id}/use", auth=django_auth, response={201: RedemptionOut})
+def wallet_use(request, coupon_id: str, payload: UseIn):
+    """The customer pressed "사용"; the merchant typed the store's PIN on the customer's phone."""
+    coupon = get_object_or_404(Coupon.objects.for_wallet(request.auth), public_id=coupon_id)
+    with refusals_as_http(CouponRefused):
+        redemption = coupon.redeem_with_pin(customer=request.auth, pin=payload.pin, amount=payload.amount)
+    return Status(201, _redemption_out(redemption))
+
+
+def _presented(store, payload):
+    if bool(payload.code) == bool(payload.token):
+        raise ValidationError({"code": ["쿠폰 번호(code)나 QR 토큰(token) 중 하나만 보내 주세요."]})
+    text = payload.token if payload.token else payload.code
+    if payload.code and tokens.looks_like_token(payload.code):
+        raise ValidationError({"code": ["QR 토큰은 token으로 보내 주세요."]})
+    return Coupon.objects.presented_at(store, text)
+
+
+@router.post("/stores/{public_id}/coupon-check", auth=merchant_or_key, response=CouponOut)
+def coupon_check(request, public_id: str, payload: RedeemIn):
+    """What a code or token is worth at this store, without using it."""
+    store, _who = store_for_actor(request, public_id)
+    with refusals_as_http(CouponRefused):
+        coupon, _via = _presented(store, payload)
+    return _coupon_out(coupon)
+
+
+@router.post("/stores/{public_id}/redemptions", auth=merchant_or_key, response={201: RedemptionOut})
+def redeem(request, public_id: str, payload: RedeemIn):
+    """Use a coupon at the stall, by its code or its QR token. Exactly once."""
+    store, who = store_for_actor(request, public_id)
+    with refusals_as_http(CouponRefused):
+        coupon, via = _presented(store, payload)
+        redemption = coupon.redeem(
+            via=Via.API if "api_key" in who else via, amount=payload.amount, client_id=payload.client_id, **who
+        )
+    return Status(201, _redemption_out(redemption))
+
+
+@router.post("/stores/{public_id}/redemptions/{redemption_id}/undo", auth=merchant_or_key, response=RedemptionOut)
+def undo(request, public_id: str, redemption_id: str):
+    """Put a used coupon back, within 10 minutes. The redemption and the undo both stay on record."""
+    store, who = store_for_actor(request, public_id)
+    redemption = get_object_or_404(store.redemptions.select_related("coupon__campaign"), public_id=redemption_id)
+    with refusals_as_http(CouponRefused):
+        redemption.undo(**who)
+    return _redemption_out(redemption)

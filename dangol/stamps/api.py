@@ -1,3 +1,130 @@
-from ninja import Router
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from dangol.channels.models import Store
+from dangol.coupons.auth import merchant_or_key, refusals_as_http, store_for_actor
+
+from .models import BAD_QR, ProgramStatus, StampRefused, StampReward, StampToken
 
 router = Router(tags=["stamps"])
+
+
+class CardOut(Schema):
+    id: str
+    store_id: str
+    store_name: str
+    stamps: int
+    goal: int
+    completed: int
+    expires_at: dt.datetime | None
+    reward: str
+
+
+class StampOut(Schema):
+    number: int = Field(description="this stamp's place on its card")
+    card: CardOut
+    reward_coupon_ids: list[str] = Field(description="coupons this stamp earned (goal or a reward on the way)")
+
+
+class MemberStampIn(Schema):
+    member_token: str = Field(description="what the customer's member QR holds")
+
+
+class ProgramOut(Schema):
+    store_id: str
+    goal: int
+    reward: str
+    rewards_on_the_way: dict[int, str]
+    limit: str
+    card_valid_days: int | None
+    counted_from: str
+
+
+class StampQrOut(Schema):
+    url: str
+    expires_at: dt.datetime
+
+
+def _card_out(card):
+    program = card.program
+    return {
+        "id": card.public_id,
+        "store_id": program.store.public_id,
+        "store_name": program.store.name,
+        "stamps": card.current_stamps(),
+        "goal": program.goal,
+        "completed": card.completed,
+        "expires_at": card.expires_at,
+        "reward": program.reward.benefit,
+    }
+
+
+def _stamp_out(stamp):
+    card = stamp.card
+    card.refresh_from_db()
+    rewards = StampReward.objects.filter(card=card, round=stamp.round, at=stamp.number).select_related("coupon")
+    return {"number": stamp.number, "card": _card_out(card), "reward_coupon_ids": [r.coupon.public_id for r in rewards]}
+
+
+def _active_program(store):
+    program = store.stamp_programs.filter(status=ProgramStatus.ACTIVE).select_related("reward", "store").first()
+    if program is None:
+        raise HttpError(404, "이 가게는 스탬프 카드를 쓰지 않습니다.")
+    return program
+
+
+@router.get("/stores/{public_id}/stamp-program", response=ProgramOut)
+def stamp_program(request, public_id: str):
+    program = _active_program(get_object_or_404(Store, public_id=public_id))
+    return {
+        "store_id": program.store.public_id,
+        "goal": program.goal,
+        "reward": program.reward.benefit,
+        "rewards_on_the_way": {m.at: m.reward.benefit for m in program.milestones.select_related("reward")},
+        "limit": program.limit_text,
+        "card_valid_days": program.expires_after_days,
+        "counted_from": program.expires_from,
+    }
+
+
+@router.get("/stores/{public_id}/stamp-qr", auth=merchant_or_key, response=StampQrOut)
+def stamp_qr(request, public_id: str):
+    """The one-time QR a stall device should show now (fetch again when it is used or expires)."""
+    store, _who = store_for_actor(request, public_id)
+    token = StampToken.current(_active_program(store))
+    return {
+        "url": request.build_absolute_uri(reverse("stamps:scan", args=[token.nonce])),
+        "expires_at": token.expires_at,
+    }
+
+
+@router.post("/stamps/{nonce}", auth=django_auth, response={201: StampOut})
+def stamp_collect(request, nonce: str):
+    """The customer scanned the stall's one-time QR."""
+    token = StampToken.objects.select_related("program__store").filter(nonce=nonce).first()
+    with refusals_as_http(StampRefused):
+        if token is None:
+            raise StampRefused(BAD_QR)
+        stamp = token.use(customer=request.auth)
+    return Status(201, _stamp_out(stamp))
+
+
+@router.post("/stores/{public_id}/stamps", auth=merchant_or_key, response={201: StampOut})
+def stamp_give(request, public_id: str, payload: MemberStampIn):
+    """The merchant (or the point-of-sale system) scanned a customer's member QR."""
+    store, who = store_for_actor(request, public_id)
+    program = _active_program(store)
+    with refusals_as_http(StampRefused):
+        stamp = program.give_to_member(payload.member_token, **who)
+    return Status(201, _stamp_out(stamp))
+
+
+@router.get("/stamp-cards", auth=django_auth, response=list[CardOut])
+def stamp_cards(request):
+    cards = request.auth.stamp_cards.select_related("program__store", "program__reward").order_by("-last_stamp_at")
+    return [_card_out(c) for c in cards]

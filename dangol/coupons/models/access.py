@@ -1,0 +1,119 @@
+"""Who may use coupons at the stall: per-store API keys and the confirmation PIN."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangol.lib.ids import new_public_id
+
+from .common import PIN_LOCKOUT, PIN_TRIES, CouponRefused
+
+
+def _digest(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def authenticate(self, plain):
+        """The live key for a presented `dgk_<prefix>_<secret>`, or None."""
+        parts = (plain or "").strip().split("_")
+        if len(parts) != 3 or parts[0] != "dgk":
+            return None
+        key = self.filter(prefix=parts[1], revoked_at__isnull=True).select_related("store").first()
+        if key is None or not hmac.compare_digest(key.key_hash, _digest(plain.strip())):
+            return None
+        return key
+
+
+class ApiKey(models.Model):
+    """A store's key for a point-of-sale system. Only a hash is kept; the key is shown once."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField("이름", max_length=40)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API 키"
+        verbose_name_plural = "API 키"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} (dgk_{self.prefix}_…)"
+
+    @classmethod
+    def create_for(cls, *, store, name, by):
+        """(ApiKey, the plain key to show once)."""
+        prefix = new_public_id(8)
+        plain = f"dgk_{prefix}_{secrets.token_urlsafe(24).replace('_', '-')}"
+        key = cls.objects.create(store=store, name=name, prefix=prefix, key_hash=_digest(plain), created_by=by)
+        return key, plain
+
+    def revoke(self):
+        return ApiKey.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()) == 1
+
+
+def _pin_digest(store, pin):
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"dangol.coupons.pin:{store.public_id}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+class StorePin(models.Model):
+    """The 4-digit number a merchant types on a customer's phone to confirm a coupon."""
+
+    store = models.OneToOneField("channels.Store", on_delete=models.CASCADE, related_name="coupon_pin")
+    digest = models.CharField(max_length=64, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "쿠폰 확인 번호"
+        verbose_name_plural = "쿠폰 확인 번호"
+
+    def __str__(self):
+        return str(self.store)
+
+    @classmethod
+    def set(cls, *, store, pin):
+        cls.objects.update_or_create(
+            store=store, defaults={"digest": _pin_digest(store, pin), "updated_at": timezone.now()}
+        )
+
+    @classmethod
+    def verify(cls, *, store, customer, pin, now):
+        """Raise CouponRefused unless `pin` is the store's; five wrong tries lock it for 15 minutes."""
+        record = cls.objects.filter(store=store).first()
+        if record is None:
+            raise CouponRefused(_("가게에서 아직 확인 번호를 정하지 않았습니다. 사장님께 쿠폰 번호를 보여 주세요."))
+        failures = PinFailure.objects.filter(store=store, customer=customer, created_at__gt=now - PIN_LOCKOUT)
+        if failures.count() >= PIN_TRIES:
+            raise CouponRefused(_("확인 번호를 여러 번 틀렸습니다. 15분 뒤에 다시 해 주세요."), status=429)
+        if not hmac.compare_digest(record.digest, _pin_digest(store, (pin or "").strip())):
+            PinFailure.objects.create(store=store, customer=customer, created_at=now)
+            raise CouponRefused(_("확인 번호가 맞지 않습니다."))
+
+
+class PinFailure(models.Model):
+    """A wrong PIN, kept to stop anyone trying all 10,000 numbers."""
+
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "customer", "created_at"])]
+
+    def __str__(self):
+        return f"{self.store} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,704 @@
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from dangol.channels.models import Follow
+from dangol.lib.ids import new_public_id
+from dangol.lib.seoul import to_seoul
+
+from .. import tokens
+from ..codes import display_code, new_code, normalize_code
+from .access import StorePin
+from .common import MAX_WON, UNDO_WINDOW, CouponRefused, seoul_midnight, seoul_today, short_moment
+
+
+class Kind(models.TextChoices):
+    AMOUNT = "amount", "금액 할인"
+    PERCENT = "percent", "퍼센트 할인"
+    GIFT = "gift", "사은품"
+
+
+class Method(models.TextChoices):
+    FIRST_COME = "first_come", "선착순 받기 (가게 페이지)"
+    MESSAGE = "message", "메시지에 붙여 보내기"
+    FOLLOWERS = "followers", "단골 모두에게 주기"
+    LOTTERY = "lottery", "추첨 (당첨된 분만)"
+    WELCOME = "welcome", "단골이 되면 주기 (환영 쿠폰)"
+    PAPER = "paper", "종이 쿠폰 인쇄"
+    REWARD = "reward", "스탬프 보상"
+
+
+CLAIMABLE = (Method.FIRST_COME, Method.MESSAGE, Method.LOTTERY)
+
+
+class CampaignStatus(models.TextChoices):
+    ACTIVE = "active", "진행 중"
+    ENDED = "ended", "끝남"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def open(self, *, now=None):
+        today = seoul_today(now)
+        return self.filter(status=CampaignStatus.ACTIVE).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+
+    def on_store_page(self, store, *, now=None):
+        """First-come and lottery coupons a visitor can still try for."""
+        return (
+            self.open(now=now)
+            .filter(store=store, method__in=[Method.FIRST_COME, Method.LOTTERY])
+            .filter(Q(quantity__isnull=True) | Q(issued_count__lt=F("quantity")))
+            .order_by("-created_at")
+        )
+
+
+class Campaign(models.Model):
+    """A coupon a store offers, and how it is handed out. Issued coupons are `Coupon` rows."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="coupon_campaigns")
+    title = models.CharField("쿠폰 이름", max_length=60, blank=True)
+    kind = models.CharField("혜택 종류", max_length=10, choices=Kind.choices, default=Kind.AMOUNT)
+    amount_off = models.PositiveIntegerField("할인 금액(원)", null=True, blank=True)
+    percent_off = models.PositiveSmallIntegerField("할인율(%)", null=True, blank=True)
+    gift = models.CharField("사은품", max_length=60, blank=True)
+    min_purchase = models.PositiveIntegerField("최소 구매 금액(원)", default=0)
+    valid_from = models.DateField("사용 시작일", null=True, blank=True)
+    valid_until = models.DateField("사용 마감일", null=True, blank=True)
+    valid_days = models.PositiveSmallIntegerField("받은 날부터 며칠", null=True, blank=True)
+    quantity = models.PositiveIntegerField("총 수량", null=True, blank=True)
+    per_customer_limit = models.PositiveSmallIntegerField("한 사람당", default=1)
+    method = models.CharField("나눠 주는 방법", max_length=12, choices=Method.choices, default=Method.FIRST_COME)
+    win_rate = models.PositiveSmallIntegerField("당첨 확률(%)", null=True, blank=True)
+    message = models.OneToOneField(
+        "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="coupon_campaign"
+    )
+    issued_count = models.PositiveIntegerField(default=0, editable=False)
+    status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "쿠폰"
+        verbose_name_plural = "쿠폰"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_off__isnull=True) | Q(percent_off__gte=1, percent_off__lte=90),
+                name="coupon_percent_1_to_90",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=1), name="coupon_quantity_positive"
+            ),
+            # The last line of defence against overselling: the counter can never pass the quantity.
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(issued_count__lte=F("quantity")),
+                name="coupon_issued_within_quantity",
+            ),
+            models.CheckConstraint(condition=Q(per_customer_limit__gte=1), name="coupon_limit_positive"),
+            models.CheckConstraint(
+                condition=Q(win_rate__isnull=True) | Q(win_rate__gte=1, win_rate__lte=99),
+                name="coupon_win_rate_1_to_99",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=False) | Q(valid_days__gte=1), name="coupon_has_validity"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("coupons:campaign", args=[self.store.public_id, self.public_id])
+
+    @property
+    def name(self):
+        return self.title or self.benefit
+
+    @property
+    def benefit(self):
+        if self.kind == Kind.AMOUNT:
+            return _("{amount}원 할인").format(amount=f"{self.amount_off or 0:,}")
+        if self.kind == Kind.PERCENT:
+            return _("{percent}% 할인").format(percent=self.percent_off)
+        return _("사은품: {gift}").format(gift=self.gift)
+
+    @property
+    def conditions(self):
+        """What the customer must know besides the benefit, in one line."""
+        parts = []
+        if self.min_purchase:
+            parts.append(_("{amount}원 이상 구매 시").format(amount=f"{self.min_purchase:,}"))
+        if self.valid_days:
+            parts.append(_("받은 날부터 {days}일 동안").format(days=self.valid_days))
+        else:
+            parts.append(_("{day}까지").format(day=date_format(self.valid_until, "Y년 n월 j일")))
+        return " · ".join(parts)
+
+    @property
+    def remaining(self):
+        return None if self.quantity is None else max(self.quantity - self.issued_count, 0)
+
+    def discount_for(self, amount):
+        """Won taken off a purchase of `amount` (None when it cannot be known)."""
+        if self.kind == Kind.AMOUNT:
+            return min(self.amount_off, amount) if amount is not None else self.amount_off
+        if self.kind == Kind.PERCENT and amount is not None:
+            return amount * self.percent_off // 100
+        return None
+
+    def validity_for(self, issued_at):
+        """(starts_at, expires_at) of a coupon issued at `issued_at`; expires_at is exclusive."""
+        if self.valid_days:
+            last_day = to_seoul(issued_at).date() + dt.timedelta(days=self.valid_days)
+            return issued_at, seoul_midnight(last_day + dt.timedelta(days=1))
+        starts_at = seoul_midnight(self.valid_from) if self.valid_from else issued_at
+        return starts_at, seoul_midnight(self.valid_until + dt.timedelta(days=1))
+
+    # Handing out -------------------------------------------------------------------------------
+
+    def _refuse_unless_open(self, now):
+        if self.status != CampaignStatus.ACTIVE:
+            raise CouponRefused(_("나눠 주기가 끝난 쿠폰입니다."), status=409)
+        if self.valid_until and seoul_today(now) > self.valid_until:
+            raise CouponRefused(_("기간이 끝난 쿠폰입니다."), status=409)
+
+    def _sold_out(self):
+        if self.quantity is None:
+            return False
+        issued = Campaign.objects.filter(pk=self.pk).values_list("issued_count", flat=True).first()
+        return issued is None or issued >= self.quantity
+
+    def _issue(self, *, customer, now, slot, code):
+        """Insert one coupon and take it from the quantity, inside the caller's transaction.
+
+        The counter is updated last, so the campaign row stays locked only until the commit;
+        when it is sold out the update matches no row and the insert is rolled back with it.
+        """
+        starts_at, expires_at = self.validity_for(now)
+        coupon = Coupon.objects.create(
+            code=code,
+            campaign=self,
+            store_id=self.store_id,
+            customer=customer,
+            slot=slot,
+            signing_key=SigningKey.objects.active_for(self.store_id),
+            issued_at=now,
+            starts_at=starts_at,
+            expires_at=expires_at,
+        )
+        taken = (
+            Campaign.objects.filter(pk=self.pk, status=CampaignStatus.ACTIVE)
+            .filter(Q(quantity__isnull=True) | Q(issued_count__lt=F("quantity")))
+            .update(issued_count=F("issued_count") + 1)
+        )
+        if taken != 1:
+            raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
+        if Campaign.store.is_cached(self):
+            coupon.store = self.store
+        return coupon
+
+    def claim(self, *, customer, now=None):
+        """A customer takes this coupon: first come, from a message, or a lottery draw.
+
+        Returns the coupon, or None when a lottery draw lost.
+        """
+        if self.method not in CLAIMABLE:
+            raise CouponRefused(_("이 쿠폰은 직접 받을 수 없습니다."))
+        return self._hand_out(customer=customer, now=now or timezone.now())
+
+    def give_on_follow(self, *, customer, now=None):
+        if self.method != Method.WELCOME:
+            raise CouponRefused(_("환영 쿠폰이 아닙니다."))
+        return self._hand_out(customer=customer, now=now or timezone.now())
+
+    def _hand_out(self, *, customer, now):
+        """Exactly once under any concurrency: the quantity by the conditional counter update,
+        the per-customer limit by the unique (campaign, customer, slot), one draw by a unique
+        LotteryDraw. Any refusal rolls the whole transaction back."""
+        self._refuse_unless_open(now)
+        already = (
+            _("이미 응모한 추첨입니다.")
+            if self.method == Method.LOTTERY
+            else _("이미 받은 쿠폰입니다. 쿠폰함을 보세요.")
+        )
+        # Each lost race means another claim by this customer took a slot, so this ends.
+        for _attempt in range(self.per_customer_limit + 3):
+            code = new_code()
+            try:
+                with transaction.atomic():
+                    if self.method == Method.LOTTERY:
+                        return self._draw(customer=customer, now=now, code=code)
+                    held = Coupon.objects.filter(campaign=self, customer=customer).count()
+                    if held >= self.per_customer_limit:
+                        raise CouponRefused(already, status=409)
+                    if self._sold_out():
+                        raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
+                    return self._issue(customer=customer, now=now, slot=held + 1, code=code)
+            except IntegrityError:
+                if self.method == Method.LOTTERY and not Coupon.objects.filter(code=code).exists():
+                    raise CouponRefused(already, status=409) from None
+                # The same customer's other claim took this slot a moment ago (count again),
+                # or two coupons drew the same code (draw another).
+        raise CouponRefused(_("잠시 뒤에 다시 눌러 주세요."), status=503)
+
+    def _draw(self, *, customer, now, code):
+        if self._sold_out():
+            raise CouponRefused(_("당첨자가 모두 나와 추첨이 끝났습니다."), status=409)
+        draw = LotteryDraw.objects.create(campaign=self, customer=customer, created_at=now)
+        if secrets.randbelow(100) >= self.win_rate:
+            return None
+        try:
+            with transaction.atomic():
+                coupon = self._issue(customer=customer, now=now, slot=1, code=code)
+        except CouponRefused:
+            return None  # the last prize went to someone else a moment ago
+        LotteryDraw.objects.filter(pk=draw.pk).update(coupon=coupon)
+        return coupon
+
+    def issue_reward(self, *, customer, now=None):
+        """A stamp-card reward: no quantity, no per-customer limit (the card counts)."""
+        now = now or timezone.now()
+        for _attempt in range(3):
+            try:
+                with transaction.atomic():
+                    return self._issue(customer=customer, now=now, slot=None, code=new_code())
+            except IntegrityError:
+                continue
+        raise CouponRefused(_("잠시 뒤에 다시 해 주세요."), status=503)
+
+    def _bulk_issue(self, *, customers, count, now):
+        """Issue `count` coupons (to `customers`, or bearer paper coupons) under a row lock."""
+        for _attempt in range(3):
+            try:
+                with transaction.atomic():
+                    campaign = Campaign.objects.select_for_update().get(pk=self.pk)
+                    campaign._refuse_unless_open(now)
+                    to = None
+                    if customers is not None:
+                        have = Coupon.objects.filter(campaign=campaign, customer_id=OuterRef("customer_id"))
+                        to = list(customers.exclude(Exists(have)).values_list("customer_id", flat=True))
+                        count = len(to)
+                    if campaign.remaining is not None:
+                        count = min(count, campaign.remaining)
+                    key = SigningKey.objects.active_for(self.store_id)
+                    starts_at, expires_at = campaign.validity_for(now)
+                    coupons = [
+                        Coupon(
+                            code=new_code(),
+                            campaign=campaign,
+                            store_id=campaign.store_id,
+                            customer_id=to[i] if to is not None else None,
+                            slot=1 if to is not None else None,
+                            signing_key=key,
+                            issued_at=now,
+                            starts_at=starts_at,
+                            expires_at=expires_at,
+                        )
+                        for i in range(count)
+                    ]
+                    Coupon.objects.bulk_create(coupons, batch_size=500)
+                    Campaign.objects.filter(pk=self.pk).update(issued_count=F("issued_count") + count)
+                self.refresh_from_db(fields=["issued_count", "status"])
+                return count
+            except IntegrityError:
+                continue  # a code collided; nothing was written, so start over
+        raise CouponRefused(_("잠시 뒤에 다시 해 주세요."), status=503)
+
+    def issue_to_followers(self, *, now=None):
+        """Give one coupon to every active follower who has none yet; returns how many."""
+        if self.method != Method.FOLLOWERS:
+            raise CouponRefused(_("단골 모두에게 주는 쿠폰이 아닙니다."))
+        followers = Follow.objects.active().filter(store_id=self.store_id).order_by("started_at", "id")
+        return self._bulk_issue(customers=followers, count=None, now=now or timezone.now())
+
+    def print_paper(self, *, now=None):
+        """Issue the whole quantity as bearer coupons, for a printed sheet."""
+        if self.method != Method.PAPER:
+            raise CouponRefused(_("종이 쿠폰이 아닙니다."))
+        return self._bulk_issue(customers=None, count=self.quantity or 0, now=now or timezone.now())
+
+    def end(self):
+        return (
+            Campaign.objects.filter(pk=self.pk, status=CampaignStatus.ACTIVE).update(status=CampaignStatus.ENDED) == 1
+        )
+
+    def revoke_unused(self, *, now=None):
+        """Cancel every coupon of this campaign that was not used yet (a lost sheet, a mistake)."""
+        now = now or timezone.now()
+        return Coupon.objects.filter(campaign=self, status=CouponStatus.ISSUED).update(
+            status=CouponStatus.REVOKED, revoked_at=now
+        )
+
+
+class LotteryDraw(models.Model):
+    """One customer's one try at a lottery coupon, won or lost."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="draws")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    coupon = models.OneToOneField("Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "추첨 응모"
+        verbose_name_plural = "추첨 응모"
+        constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="one_draw_per_customer")]
+
+    def __str__(self):
+        return f"{self.campaign} ← {self.customer}"
+
+
+class CouponStatus(models.TextChoices):
+    ISSUED = "issued", "사용 가능"
+    REDEEMED = "redeemed", "사용함"
+    REVOKED = "revoked", "취소됨"
+
+
+class CouponQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        return self.filter(status=CouponStatus.ISSUED, expires_at__gt=now or timezone.now())
+
+    def past(self, *, now=None):
+        return self.exclude(status=CouponStatus.ISSUED, expires_at__gt=now or timezone.now())
+
+    def for_wallet(self, customer):
+        return self.filter(customer=customer).select_related("campaign", "store")
+
+    def presented_at(self, store, text, *, now=None):
+        """(coupon, via) for what the merchant scanned or typed at `store`'s stall.
+
+        A token that fails to verify, for any reason, gets one message that says nothing about why.
+        """
+        if tokens.looks_like_token(text):
+            try:
+                return SigningKey.coupon_for_token(text, store=store, now=now), Via.SCAN
+            except tokens.BadToken:
+                raise CouponRefused(_("이 QR로는 쿠폰을 확인할 수 없습니다. 쿠폰 번호를 직접 입력해 주세요.")) from None
+        code = normalize_code(text)
+        if not code:
+            raise CouponRefused(_("쿠폰 번호 8자리를 입력해 주세요. (예: ABCD-EFGH)"))
+        coupon = self.filter(store=store, code=code).select_related("campaign").first()
+        if coupon is None:
+            raise CouponRefused(
+                _("이 가게에서 쓸 수 있는 쿠폰 번호가 아닙니다. 번호를 다시 확인해 주세요."), status=404
+            )
+        return coupon, Via.CODE
+
+
+class Coupon(models.Model):
+    """One issued coupon: a short code to type and a signed token for the QR."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    code = models.CharField(max_length=8, unique=True, default=new_code, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="coupons")
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="coupons")
+    # Empty for a printed paper coupon: whoever holds it may use it.
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="coupons"
+    )
+    # The n-th coupon of this campaign for this customer; unique, so the limit holds in the database.
+    slot = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    signing_key = models.ForeignKey("SigningKey", on_delete=models.PROTECT, related_name="coupons")
+    issued_at = models.DateTimeField(default=timezone.now)
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=CouponStatus.choices, default=CouponStatus.ISSUED)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CouponQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "발급된 쿠폰"
+        verbose_name_plural = "발급된 쿠폰"
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer", "slot"], name="one_coupon_per_slot"),
+            models.CheckConstraint(condition=Q(slot__isnull=True) | Q(slot__gte=1), name="coupon_slot_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "status", "expires_at"]),
+            models.Index(fields=["signing_key", "status", "expires_at"]),
+        ]
+
+    def __str__(self):
+        return self.display_code
+
+    def get_absolute_url(self):
+        return reverse("coupons:wallet_coupon", args=[self.public_id])
+
+    @property
+    def display_code(self):
+        return display_code(self.code)
+
+    def state(self, now=None):
+        """usable, not_yet, redeemed, revoked or expired: what the customer should be told."""
+        now = now or timezone.now()
+        if self.status != CouponStatus.ISSUED:
+            return self.status
+        if self.expires_at <= now:
+            return "expired"
+        return "not_yet" if self.starts_at > now else "usable"
+
+    @property
+    def last_day(self):
+        return to_seoul(self.expires_at - dt.timedelta(microseconds=1)).date()
+
+    def token(self):
+        """The signed token for the QR code (Ed25519 signatures are deterministic)."""
+        key = self.signing_key
+        payload = {"k": key.kid, "s": self.store.public_id, "c": self.code, "e": int(self.expires_at.timestamp())}
+        return tokens.sign(payload, key.private_key())
+
+    def _refuse_redemption(self, now):
+        current = Coupon.objects.get(pk=self.pk)
+        if current.status == CouponStatus.REDEEMED:
+            raise CouponRefused(
+                _("이미 사용한 쿠폰입니다. ({when} 사용)").format(when=short_moment(current.redeemed_at)), status=409
+            )
+        if current.status == CouponStatus.REVOKED:
+            raise CouponRefused(_("가게에서 취소한 쿠폰이라 쓸 수 없습니다."), status=409)
+        if current.expires_at <= now:
+            raise CouponRefused(
+                _("사용 기간이 지난 쿠폰입니다. ({day}까지였습니다)").format(
+                    day=date_format(current.last_day, "n월 j일")
+                ),
+                status=409,
+            )
+        raise CouponRefused(
+            _("아직 쓸 수 없는 쿠폰입니다. {day}부터 쓸 수 있습니다.").format(
+                day=date_format(to_seoul(current.starts_at), "n월 j일")
+            ),
+            status=409,
+        )
+
+    def redeem(self, *, via, by=None, api_key=None, amount=None, client_id="", now=None):
+        """Use the coupon at the stall, exactly once: a conditional update whose row count is checked.
+
+        `client_id` makes a retry from a device idempotent: the same id returns the same redemption.
+        """
+        now = now or timezone.now()
+        if amount is not None and not 0 <= amount <= MAX_WON:
+            raise ValidationError({"amount": _("구매 금액은 0원에서 1억 원 사이로 적어 주세요.")})
+        campaign = self.campaign
+        if amount is not None and amount < campaign.min_purchase:
+            raise CouponRefused(
+                _("{amount}원 이상 살 때 쓸 수 있는 쿠폰입니다.").format(amount=f"{campaign.min_purchase:,}")
+            )
+        with transaction.atomic():
+            if client_id:
+                earlier = Redemption.objects.filter(store_id=self.store_id, client_id=client_id).first()
+                if earlier is not None:
+                    if earlier.coupon_id != self.pk:
+                        raise CouponRefused(_("이 요청 번호는 다른 쿠폰에 이미 쓰였습니다."), status=409)
+                    return earlier
+            used = Coupon.objects.filter(
+                pk=self.pk, status=CouponStatus.ISSUED, starts_at__lte=now, expires_at__gt=now
+            ).update(status=CouponStatus.REDEEMED, redeemed_at=now)
+            if used != 1:
+                self._refuse_redemption(now)
+            redemption = Redemption.objects.create(
+                coupon=self,
+                store_id=self.store_id,
+                via=via,
+                redeemed_by=by,
+                api_key=api_key,
+                amount=amount,
+                discount=campaign.discount_for(amount),
+                client_id=client_id,
+                created_at=now,
+            )
+        self.status, self.redeemed_at = CouponStatus.REDEEMED, now
+        return redemption
+
+    def redeem_with_pin(self, *, customer, pin, amount=None, now=None):
+        """The customer pressed "사용" and the merchant typed the store's PIN on the customer's phone."""
+        now = now or timezone.now()
+        StorePin.verify(store=self.store, customer=customer, pin=pin, now=now)
+        return self.redeem(via=Via.PIN, by=customer, amount=amount, now=now)
+
+    def undo_redemption(self, *, by=None, api_key=None, now=None):
+        redemption = self.redemptions.filter(undone_at__isnull=True).first()
+        if redemption is None:
+            raise CouponRefused(_("사용 처리된 쿠폰이 아닙니다."), status=409)
+        return redemption.undo(by=by, api_key=api_key, now=now)
+
+    def revoke(self, *, now=None):
+        return (
+            Coupon.objects.filter(pk=self.pk, status=CouponStatus.ISSUED).update(
+                status=CouponStatus.REVOKED, revoked_at=now or timezone.now()
+            )
+            == 1
+        )
+
+
+class Via(models.TextChoices):
+    SCAN = "scan", "QR 찍기"
+    CODE = "code", "번호 입력"
+    PIN = "pin", "손님 휴대폰에서 확인 번호"
+    API = "api", "계산대 연동(API)"
+
+
+class Redemption(models.Model):
+    """A coupon used at the stall; an undo is recorded on the same row, never deleted."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="redemptions")
+    via = models.CharField(max_length=10, choices=Via.choices)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    amount = models.PositiveIntegerField("구매 금액(원)", null=True, blank=True)
+    discount = models.PositiveIntegerField("할인 금액(원)", null=True, blank=True)
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_by_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "쿠폰 사용"
+        verbose_name_plural = "쿠폰 사용"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Whatever happens above, the database keeps one live redemption per coupon.
+            models.UniqueConstraint(
+                fields=["coupon"], condition=Q(undone_at__isnull=True), name="one_live_redemption_per_coupon"
+            ),
+            models.UniqueConstraint(
+                fields=["store", "client_id"], condition=~Q(client_id=""), name="one_redemption_per_client_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "created_at"])]
+
+    def __str__(self):
+        return f"{self.coupon} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    def can_undo(self, now=None):
+        return self.undone_at is None and (now or timezone.now()) - self.created_at <= UNDO_WINDOW
+
+    def undo(self, *, by=None, api_key=None, now=None):
+        """Put the coupon back, within ten minutes of using it; both moments stay on record."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            current = Redemption.objects.select_for_update().get(pk=self.pk)
+            if current.undone_at is not None:
+                raise CouponRefused(_("이미 되돌린 사용 처리입니다."), status=409)
+            if now - current.created_at > UNDO_WINDOW:
+                raise CouponRefused(_("사용하고 10분이 지나 되돌릴 수 없습니다."), status=409)
+            Redemption.objects.filter(pk=self.pk).update(undone_at=now, undone_by=by, undone_by_key=api_key)
+            Coupon.objects.filter(pk=current.coupon_id, status=CouponStatus.REDEEMED).update(
+                status=CouponStatus.ISSUED, redeemed_at=None
+            )
+        self.refresh_from_db()
+        return self
+
+
+class SigningKeyQuerySet(models.QuerySet):
+    def active_for(self, store_id):
+        """The store's current key, made on first use (one active key per store, by constraint)."""
+        key = self.filter(store_id=store_id, retired_at__isnull=True).first()
+        if key is not None:
+            return key
+        sealed, public = tokens.new_key_pair()
+        try:
+            with transaction.atomic():
+                return self.create(store_id=store_id, private_key_sealed=sealed, public_key=public)
+        except IntegrityError:
+            return self.get(store_id=store_id, retired_at__isnull=True)
+
+    def published(self, store, *, now=None):
+        """Keys a device needs to check this store's coupons offline: the active one, and retired
+        ones while coupons they signed can still be used. Revoked keys are never published."""
+        live = Coupon.objects.filter(
+            signing_key=OuterRef("pk"), status=CouponStatus.ISSUED, expires_at__gt=now or timezone.now()
+        )
+        return (
+            self.filter(store=store, revoked_at__isnull=True)
+            .filter(Q(retired_at__isnull=True) | Exists(live))
+            .order_by("-created_at")
+        )
+
+
+_private_keys = {}
+
+
+class SigningKey(models.Model):
+    """A store's Ed25519 key for coupon tokens. The private half is stored sealed, never shown."""
+
+    kid = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="signing_keys")
+    public_key = models.CharField(max_length=64, editable=False)
+    private_key_sealed = models.CharField(max_length=200, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SigningKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "쿠폰 서명 키"
+        verbose_name_plural = "쿠폰 서명 키"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store"], condition=Q(retired_at__isnull=True), name="one_active_signing_key_per_store"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.store} {self.kid}"
+
+    def private_key(self):
+        key = _private_keys.get(self.kid)
+        if key is None:
+            key = _private_keys[self.kid] = tokens.open_private_key(self.private_key_sealed)
+        return key
+
+    @classmethod
+    def rotate(cls, *, store, compromised=False, now=None):
+        """Start signing with a new key. An old key stays published until its coupons expire;
+        a compromised one is withdrawn at once and its unused coupons move to the new key."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            old = cls.objects.select_for_update().filter(store=store, retired_at__isnull=True).first()
+            if old is not None:
+                old.retired_at = now
+                if compromised:
+                    old.revoked_at = now
+                old.save(update_fields=["retired_at", "revoked_at"])
+            new = cls.objects.active_for(store.pk)
+            if old is not None and compromised:
+                old.coupons.filter(status=CouponStatus.ISSUED).update(signing_key=new)
+        return new
+
+    @classmethod
+    def coupon_for_token(cls, token, *, store, now=None):
+        """The store's coupon a QR token names, if the token verifies; BadToken for any failure."""
+        body, payload, signature = tokens.read_unverified(token)
+        if payload["s"] != store.public_id:
+            raise tokens.BadToken
+        key = cls.objects.filter(kid=payload["k"], store=store, revoked_at__isnull=True).first()
+        if key is None:
+            raise tokens.BadToken
+        tokens.check_signature(body, signature, key.public_key)
+        if payload["e"] <= (now or timezone.now()).timestamp():
+            raise tokens.BadToken
+        coupon = Coupon.objects.filter(code=payload["c"], store=store).select_related("campaign").first()
+        if coupon is None:
+            raise tokens.BadToken
+        return coupon

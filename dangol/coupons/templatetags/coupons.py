@@ -1,0 +1,20 @@
+import segno
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def qr_data_uri(text, scale=6):
+    """An SVG QR code as a data: URI for an <img>, so nothing needs to be marked safe."""
+    return segno.make(text, error="m").svg_data_uri(scale=int(scale), border=2) if text else ""
+
+
+@register.filter
+def won(amount):
+    return f"{amount:,}원" if amount is not None else ""
+
+
+@register.filter
+def can_undo(redemption, now):
+    return redemption.can_undo(now)
