@@ -1,13 +1,13 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dangol.channels.models import Follow, Store
+from dangol.coupons.models import Coupon
 from dangol.ledger.models import Entry
 from dangol.lib.seoul import SEOUL, now, to_seoul
 from dangol.messaging.models import Kind, Message, Status
@@ -162,26 +162,7 @@ def _window(program):
     return within
 
 
-def _coupon_model():
-    """The coupons app's Coupon, if it has the fields this KPI counts and its table exists.
-
-    The coupons app is younger than this one: until its model and migration are in, the KPI says so.
-    """
-    try:
-        model = apps.get_model("coupons", "Coupon")
-    except LookupError:
-        return None
-    fields = {field.name for field in model._meta.get_fields()}
-    if not {"store", "redeemed_at"} <= fields:
-        return None
-    return model if model._meta.db_table in connection.introspection.table_names() else None
-
-
 def _redemptions(stores, window):
-    label, unit = _("쿠폰 사용"), _("건")
-    coupon = _coupon_model()
-    if coupon is None:
-        return Kpi("redemptions", label, unit, None, _("쿠폰 기능이 아직 없어 셀 수 없습니다."))
     # redeemed_at is cleared when a use is undone, so this counts uses that stand.
-    used = coupon.objects.filter(window("redeemed_at"), store__in=stores, redeemed_at__isnull=False).count()
-    return Kpi("redemptions", label, unit, used)
+    used = Coupon.objects.filter(window("redeemed_at"), store__in=stores, redeemed_at__isnull=False).count()
+    return Kpi("redemptions", _("쿠폰 사용"), _("건"), used)

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from dangol.accounts.models import User
 from dangol.channels.models import Follow, Store
-from dangol.fund import services
 from dangol.fund.services import program_kpis
 from dangol.markets.models import Market
 from dangol.messaging.models import Kind, Message, Status
@@ -93,20 +92,7 @@ def test_a_program_without_kpis_has_none(fire_program, busy_market):
     assert program_kpis(program=fire_program) == []
 
 
-def test_redemptions_are_unavailable_until_the_coupons_app_has_them(client, program, monkeypatch):
-    monkeypatch.setattr(services, "_coupon_model", lambda: None)
-
-    redemptions = next(k for k in program_kpis(program=program) if k.key == "redemptions")
-    page = client.get(reverse("fund:program", args=[program.public_id])).content.decode()
-
-    assert redemptions.value is None
-    assert "쿠폰 사용" in page
-    assert "쿠폰 기능이 아직 없어 셀 수 없습니다." in page
-
-
 def test_redemptions_count_coupons_used_and_not_undone(program, store, other_store, merchant, customer, stranger):
-    if services._coupon_model() is None:
-        pytest.skip("the coupons app has no Coupon table with redeemed_at yet")
     from dangol.coupons.models import Campaign, Kind, Method
 
     def used_coupon(shop, who):

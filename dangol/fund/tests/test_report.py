@@ -109,8 +109,8 @@ def test_the_report_page_runs_a_fixed_number_of_queries(client, fund, paid, fire
     for n in range(5):
         Program.objects.create(area=fire_program.area, name=f"안전 사업 {n}")
 
-    # fund, programs, committed, disbursed, per-program paid, areas; market KPIs: table check + 4 counts
-    with django_assert_num_queries(11):
+    # fund, programs, committed, disbursed, per-program paid, areas; market KPIs: 4 counts
+    with django_assert_num_queries(10):
         assert client.get(reverse("fund:report", args=[fund.public_id])).status_code == 200
 
 
