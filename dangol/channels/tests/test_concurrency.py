@@ -1,37 +1,17 @@
 """Exactly-once under real concurrency, on PostgreSQL (threads, each with its own connection)."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from dangol.accounts.models import PhoneCode, SignInRefused
 from dangol.channels.models import AlreadyFollowing, ConsentEvent, Follow
+from dangol.lib.testing import run_together
 from dangol.messaging.models import InboxItem, Kind, Message
 
 pytestmark = pytest.mark.postgres
 
 
-def _race(n, work):
-    """Run work(i) in n threads released together; return results or exceptions."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait()
-            return work(i)
-        except Exception as error:  # collected and checked by the test
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
-
-
 def test_twenty_simultaneous_follows_make_one_follow_and_one_consent_record(postgres, customer, store):
-    results = _race(20, lambda i: Follow.start(customer=customer, store=store, ads=True, night=False, via="web"))
+    results = run_together(20, lambda i: Follow.start(customer=customer, store=store, ads=True, night=False, via="web"))
     successes = [r for r in results if isinstance(r, tuple)]
     assert len(successes) == 1
     assert all(isinstance(r, AlreadyFollowing) for r in results if not isinstance(r, tuple))
@@ -41,7 +21,7 @@ def test_twenty_simultaneous_follows_make_one_follow_and_one_consent_record(post
 
 def test_simultaneous_consent_withdrawals_are_recorded_once(postgres, customer, store):
     follow, _ = Follow.start(customer=customer, store=store, ads=True, night=True, via="web")
-    _race(10, lambda i: Follow.objects.get(pk=follow.pk).set_consent(kind="ads", given=False, via="web"))
+    run_together(10, lambda i: Follow.objects.get(pk=follow.pk).set_consent(kind="ads", given=False, via="web"))
     assert ConsentEvent.objects.filter(kind="ads", action="withdrawn").count() == 1
     assert ConsentEvent.objects.filter(kind="night", action="withdrawn").count() == 1
 
@@ -53,7 +33,7 @@ def test_two_workers_delivering_one_message_fill_each_inbox_once(postgres, marke
         user = User.objects.create_user(f"+82105000{n:04d}")
         Follow.start(customer=user, store=store, ads=True, night=True, via="web")
     message = Message.objects.create(store=store, kind=Kind.INFO, body="단골 여러분께")
-    delivered = _race(4, lambda i: Message.objects.get(pk=message.pk).deliver())
+    delivered = run_together(4, lambda i: Message.objects.get(pk=message.pk).deliver())
     assert sorted(delivered) == [0, 0, 0, 200]
     assert InboxItem.objects.filter(message=message).count() == 200
     message.refresh_from_db()
@@ -62,6 +42,6 @@ def test_two_workers_delivering_one_message_fill_each_inbox_once(postgres, marke
 
 def test_one_sign_in_code_used_at_once_from_ten_phones_works_once(postgres):
     _record, code = PhoneCode.issue(phone="+821055550000", address=None)
-    results = _race(10, lambda i: PhoneCode.verify(phone="+821055550000", code=code))
+    results = run_together(10, lambda i: PhoneCode.verify(phone="+821055550000", code=code))
     assert sum(isinstance(r, PhoneCode) for r in results) == 1
     assert sum(isinstance(r, SignInRefused) for r in results) == 9

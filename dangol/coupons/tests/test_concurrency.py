@@ -6,8 +6,7 @@ from django.db.models import Count
 from dangol.accounts.models import User
 from dangol.channels.models import ConsentVia, Follow
 from dangol.coupons.models import Campaign, Coupon, CouponRefused, LotteryDraw, Method, Redemption
-
-from .threads import run_pool, run_together
+from dangol.lib.testing import run_pool, run_together
 
 pytestmark = pytest.mark.postgres
 

@@ -1,35 +1,15 @@
 """The chain under real concurrency, on PostgreSQL: threads, each with its own connection."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from dangol.ledger.models import Entry, Head
 from dangol.ledger.services import ledger_verify
+from dangol.lib.testing import run_together
 
 pytestmark = pytest.mark.postgres
 
 THREADS = 20
 APPENDS_PER_THREAD = 25
-
-
-def _in_threads(n, work):
-    """Run work(i) in n threads released together; return results or exceptions."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait()
-            return work(i)
-        except Exception as error:  # collected and checked by the test
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def _append_many(i):
@@ -42,7 +22,7 @@ def _append_many(i):
 def test_five_hundred_simultaneous_appends_make_one_gap_free_chain(postgres):
     assert not Head.objects.exists()  # the first appends race to create the head as well
 
-    results = _in_threads(THREADS, _append_many)
+    results = run_together(THREADS, _append_many)
 
     assert [r for r in results if isinstance(r, Exception)] == []
     total = THREADS * APPENDS_PER_THREAD
@@ -61,7 +41,7 @@ def test_verifying_while_others_append_sees_a_consistent_ledger(postgres):
             return _append_many(i)
         return [ledger_verify() for _ in range(5)]
 
-    results = _in_threads(8, work)
+    results = run_together(8, work)
 
     assert [r for r in results if isinstance(r, Exception)] == []
     verifications = [v for r in results[0::2] for v in r]

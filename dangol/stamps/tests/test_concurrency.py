@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from dangol.accounts.models import User
 from dangol.coupons.models import Coupon
-from dangol.coupons.tests.threads import run_together
+from dangol.lib.testing import run_together
 from dangol.stamps.models import Stamp, StampCard, StampRefused, StampReward, StampToken
 
 pytestmark = pytest.mark.postgres

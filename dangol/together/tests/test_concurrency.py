@@ -1,13 +1,12 @@
 """Exactly-once under real concurrency, on PostgreSQL: many threads, one barrier, real row locks."""
 
 import random
-import threading
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from dangol.ledger.models import Entry
+from dangol.lib.testing import run_pool
 from dangol.payments.models import Payment
 from dangol.payments.providers import TestProvider
 from dangol.together.models import (
@@ -34,30 +33,7 @@ WORKERS = 32
 
 def run_concurrently(tasks, work, workers=WORKERS):
     """Split `tasks` over `workers` threads that start together; return every outcome."""
-    chunks = [tasks[n::workers] for n in range(workers)]
-    barrier = threading.Barrier(workers)
-    outcomes, lock = [], threading.Lock()
-
-    def run(chunk):
-        try:
-            barrier.wait()
-            for task in chunk:
-                try:
-                    result = work(task)
-                except Exception as error:  # collected and asserted on below
-                    result = error
-                with lock:
-                    outcomes.append(result)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
+    return [outcome for _task, outcome in run_pool(workers, tasks, work)]
 
 
 def _proposal(proposer, threshold):
