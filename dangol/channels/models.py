@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangol.lib.ids import new_public_id
+from dangol.lib.models import AppendOnlyQuerySet
 
 
 class Category(models.TextChoices):
@@ -256,14 +257,6 @@ class Follow(models.Model):
             )
             for kind, action in events
         )
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError("Consent records are append-only.")
-
-    def delete(self):
-        raise ValidationError("Consent records are append-only.")
 
 
 class ConsentEvent(models.Model):

@@ -7,6 +7,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangol.lib.models import AppendOnlyQuerySet
+
 GENESIS = "0" * 64
 HASH_PREFIX = 12
 # A book's name is part of its public URL (/ledger/together/<box id>/): slash-separated words, no dots.
@@ -24,13 +26,7 @@ KIND_LABELS = {
 }
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError("Ledger entries are append-only.")
-
-    def delete(self):
-        raise ValidationError("Ledger entries are append-only.")
-
+class EntryQuerySet(AppendOnlyQuerySet):
     def book_totals(self):
         """One row per book: entries, money in, money out (out is negative)."""
         return (
@@ -68,7 +64,7 @@ class Entry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = EntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "장부 기록"
