@@ -33,6 +33,11 @@ from .services import donation_confirm, donation_fail, donation_refund, donation
 
 
 # Access helpers: find the object and check who may see it; 404 for everyone else.
+def _form_errors(form):
+    """A form's errors as one flash line, for forms posted from another page."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 def _proposal(request, public_id):
     proposal = get_object_or_404(Proposal.objects.select_related("proposer"), public_id=public_id)
     if proposal.moderation == Moderation.REMOVED and not (
@@ -284,7 +289,7 @@ def comment(request, public_id):
         else:
             messages.success(request, _("댓글을 남겼습니다."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     return redirect(box)
 
 
@@ -468,7 +473,7 @@ def donation_refund_view(request, public_id):
         else:
             messages.success(request, _("환불했습니다."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     return redirect(donation)
 
 
