@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.models import AppendOnlyQuerySet
+from dangol.lib.phones import display_phone
 
 
 class Category(models.TextChoices):
@@ -71,8 +72,6 @@ class Store(models.Model):
     @property
     def contact_line(self):
         """Who sent an ad, as the law asks: name, place and a number to call."""
-        from dangol.lib.phones import display_phone
-
         parts = [self.name, f"{self.market.name} {self.stall_number}".strip()]
         if self.phone:
             parts.append(_("☎ {phone}").format(phone=display_phone(self.phone)))
