@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dangol.fund",
     "dangol.ledger",
     "dangol.payments",
+    "dangol.core",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dangol.core.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -144,7 +146,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# A JSON or form body beyond this is refused with 413 (core's input guard); photos go as multipart,
+# up to five of 10 MB each (a proposal's images).
+MAX_BODY_BYTES = env_int("DANGOL_MAX_BODY_BYTES", 1024 * 1024)
+MAX_UPLOAD_BYTES = env_int("DANGOL_MAX_UPLOAD_BYTES", 52 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 TASKS = {
     "default": {

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from dangol.api import api
-from dangol.lib import views as core_views
+from dangol.core import views as core_views
 
 admin.site.site_header = "단골 운영"
 admin.site.site_title = "단골 운영"

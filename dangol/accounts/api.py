@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate, login, logout
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
+from dangol.lib.api import session_auth
 from dangol.lib.phones import normalize_phone
 
 from .services import client_address, sign_in_code_send
@@ -49,12 +49,12 @@ def verify(request, payload: VerifyIn):
     return _me(user)
 
 
-@router.post("/sign-out", auth=django_auth, response={204: None})
+@router.post("/sign-out", auth=session_auth, response={204: None})
 def sign_out(request):
     logout(request)
     return Status(204, None)
 
 
-@router.get("/me", auth=django_auth, response=MeOut)
+@router.get("/me", auth=session_auth, response=MeOut)
 def me(request):
     return _me(request.auth)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.phones import display_phone, mask_phone
+from dangol.lib.refusals import Refused
 
 
 class UserManager(BaseUserManager):
@@ -70,8 +71,8 @@ def _digest(phone, code):
     return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-class SignInRefused(Exception):
-    """A code was not issued or not accepted; the message is safe to show."""
+class SignInRefused(Refused):
+    """A code was not issued or not accepted."""
 
 
 class PhoneCodeQuerySet(models.QuerySet):

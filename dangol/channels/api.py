@@ -2,7 +2,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.security import django_auth
+
+from dangol.lib.api import session_auth
 
 from .forms import StoreProfileForm
 from .models import ConsentKind, ConsentVia, Follow, Store
@@ -99,7 +100,7 @@ def store_detail(request, public_id: str):
     return _store(public_id)
 
 
-@router.patch("/stores/{public_id}", auth=django_auth, response=StoreOut)
+@router.patch("/stores/{public_id}", auth=session_auth, response=StoreOut)
 def store_update(request, public_id: str, payload: StorePatch):
     store = _owned_store(request, public_id)
     changes = payload.dict(exclude_unset=True)
@@ -111,7 +112,7 @@ def store_update(request, public_id: str, payload: StorePatch):
     return store
 
 
-@router.post("/stores/{public_id}/follow", auth=django_auth, response={201: FollowOut})
+@router.post("/stores/{public_id}/follow", auth=session_auth, response={201: FollowOut})
 def follow(request, public_id: str, payload: FollowIn):
     if not payload.collection:
         raise ValidationError({"collection": ["단골이 되려면 휴대폰 번호 수집·이용에 동의해야 합니다."]})
@@ -127,20 +128,20 @@ def follow(request, public_id: str, payload: FollowIn):
     return Status(201, created)
 
 
-@router.delete("/stores/{public_id}/follow", auth=django_auth, response={204: None})
+@router.delete("/stores/{public_id}/follow", auth=session_auth, response={204: None})
 def unfollow(request, public_id: str):
     follow_end(follow=_active_follow(request, _store(public_id)), via=ConsentVia.API)
     return Status(204, None)
 
 
-@router.put("/stores/{public_id}/consent", auth=django_auth, response=FollowOut)
+@router.put("/stores/{public_id}/consent", auth=session_auth, response=FollowOut)
 def consent(request, public_id: str, payload: ConsentIn):
     current = _active_follow(request, _store(public_id))
     consent_change(follow=current, kind=payload.kind, given=payload.given, via=ConsentVia.API)
     return current
 
 
-@router.get("/stores/{public_id}/followers", auth=django_auth, response=list[FollowerOut])
+@router.get("/stores/{public_id}/followers", auth=session_auth, response=list[FollowerOut])
 def followers(request, public_id: str):
     store = _owned_store(request, public_id)
     follows = store.follows.active().select_related("customer").order_by("-started_at")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from dangol.lib.ids import new_public_id
 from dangol.lib.models import AppendOnlyQuerySet
 from dangol.lib.phones import display_phone
+from dangol.lib.refusals import Refused
 
 
 class Category(models.TextChoices):
@@ -100,12 +101,12 @@ class ConsentVia(models.TextChoices):
 REMINDER_EVERY = dt.timedelta(days=730)
 
 
-class AlreadyFollowing(Exception):
-    pass
+class AlreadyFollowing(Refused):
+    status = 409
 
 
-class ConsentRefused(Exception):
-    """A consent change the rules don't allow; the message is safe to show."""
+class ConsentRefused(Refused):
+    """A consent change the rules don't allow."""
 
 
 class FollowQuerySet(models.QuerySet):

@@ -5,14 +5,25 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.security import django_auth
 
 from dangol.channels.models import Store
+from dangol.lib.api import session_auth
 
 from . import tokens
 from .auth import merchant_or_key, refusals_as_http, store_for_actor
 from .forms import CampaignForm
-from .models import MAX_WON, UNDO_WINDOW, Campaign, Coupon, CouponRefused, CouponStatus, Kind, Method, SigningKey, Via
+from .models import (
+    MAX_WON,
+    UNDO_WINDOW,
+    Campaign,
+    Coupon,
+    CouponKind,
+    CouponRefused,
+    CouponStatus,
+    Method,
+    SigningKey,
+    Via,
+)
 from .services import coupon_claim
 
 router = Router(tags=["coupons"])
@@ -41,7 +52,7 @@ class RevocationsOut(Schema):
 
 class CampaignIn(Schema):
     title: str = ""
-    kind: Kind
+    kind: CouponKind
     amount_off: int | None = None
     percent_off: int | None = None
     gift: str = ""
@@ -218,7 +229,7 @@ def campaigns(request, public_id: str):
     return [{**_campaign_out(c), "issued": c.issued_count, "redeemed": c.redeemed} for c in rows]
 
 
-@router.post("/stores/{public_id}/campaigns", auth=django_auth, response={201: CampaignStatsOut})
+@router.post("/stores/{public_id}/campaigns", auth=session_auth, response={201: CampaignStatsOut})
 def campaign_create(request, public_id: str, payload: CampaignIn):
     store, _who = store_for_actor(request, public_id)
     data = payload.dict()
@@ -230,7 +241,7 @@ def campaign_create(request, public_id: str, payload: CampaignIn):
     return Status(201, {**_campaign_out(campaign), "issued": campaign.issued_count, "redeemed": 0})
 
 
-@router.post("/campaigns/{campaign_id}/claim", auth=django_auth, response={201: ClaimOut})
+@router.post("/campaigns/{campaign_id}/claim", auth=session_auth, response={201: ClaimOut})
 def claim(request, campaign_id: str):
     """Take a coupon (first come, attached to a message you received, or a lottery draw)."""
     campaign = get_object_or_404(Campaign.objects.select_related("store"), public_id=campaign_id)
@@ -241,7 +252,7 @@ def claim(request, campaign_id: str):
     return Status(201, {"won": True, "coupon": _coupon_out(coupon, with_token=True)})
 
 
-@router.get("/wallet", auth=django_auth, response=WalletOut)
+@router.get("/wallet", auth=session_auth, response=WalletOut)
 def wallet(request):
     """Usable coupons first (soonest to expire first), then used, expired and cancelled ones."""
     now = timezone.now()
@@ -254,13 +265,13 @@ def wallet(request):
     }
 
 
-@router.get("/wallet/{coupon_id}", auth=django_auth, response=CouponOut)
+@router.get("/wallet/{coupon_id}", auth=session_auth, response=CouponOut)
 def wallet_coupon(request, coupon_id: str):
     coupon = get_object_or_404(Coupon.objects.for_wallet(request.auth), public_id=coupon_id)
     return _coupon_out(coupon, with_token=True)
 
 
-@router.post("/wallet/{coupon_id}/use", auth=django_auth, response={201: RedemptionOut})
+@router.post("/wallet/{coupon_id}/use", auth=session_auth, response={201: RedemptionOut})
 def wallet_use(request, coupon_id: str, payload: UseIn):
     """The customer pressed "사용"; the merchant typed the store's PIN on the customer's phone."""
     coupon = get_object_or_404(Coupon.objects.for_wallet(request.auth), public_id=coupon_id)

@@ -5,9 +5,10 @@ from contextlib import contextmanager
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 
 from dangol.channels.models import Store
+from dangol.lib.api import session_auth
 
 from .models import ApiKey
 
@@ -18,7 +19,7 @@ class StoreKeyAuth(HttpBearer):
 
 
 store_key = StoreKeyAuth()
-merchant_or_key = [store_key, django_auth]
+merchant_or_key = [store_key, session_auth]
 
 
 def store_for_actor(request, public_id):

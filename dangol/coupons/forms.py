@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangol.messaging.models import MAX_BODY
 
-from .models import MAX_WON, Campaign, Kind, Method, SigningKey, seoul_today
+from .models import MAX_WON, Campaign, CouponKind, Method, SigningKey, seoul_today
 
 MAX_PAPER = 300
 MAX_QUANTITY = 1_000_000
@@ -82,21 +82,21 @@ class CampaignForm(forms.ModelForm):
 
     def _clean_benefit(self, data):
         kind = data.get("kind")
-        if kind == Kind.AMOUNT:
+        if kind == CouponKind.AMOUNT:
             amount = data.get("amount_off")
             if amount is None or not 1 <= amount <= MAX_WON:
                 self.add_error("amount_off", _("할인 금액을 원 단위로 적어 주세요. (1원 이상)"))
-        if kind == Kind.PERCENT:
+        if kind == CouponKind.PERCENT:
             percent = data.get("percent_off")
             if percent is None or not 1 <= percent <= 90:
                 self.add_error("percent_off", _("할인율은 1%에서 90% 사이로 정해 주세요."))
-        if kind == Kind.GIFT and not (data.get("gift") or "").strip():
+        if kind == CouponKind.GIFT and not (data.get("gift") or "").strip():
             self.add_error("gift", _("어떤 사은품을 주는지 적어 주세요. 예: 대파 한 단"))
-        if kind != Kind.AMOUNT:
+        if kind != CouponKind.AMOUNT:
             data["amount_off"] = None
-        if kind != Kind.PERCENT:
+        if kind != CouponKind.PERCENT:
             data["percent_off"] = None
-        if kind != Kind.GIFT:
+        if kind != CouponKind.GIFT:
             data["gift"] = ""
         minimum = data.get("min_purchase") or 0
         if not 0 <= minimum <= MAX_WON:

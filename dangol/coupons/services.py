@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dangol.messaging.models import InboxItem, Kind
+from dangol.messaging.models import InboxItem, MessageKind
 from dangol.messaging.services import message_send
 
 from .models import Campaign, CouponRefused, Method
@@ -41,6 +41,6 @@ def campaign_message_send(*, campaign, author, body):
             campaign._refuse_unless_open(None)
         except CouponRefused as refusal:
             raise ValidationError({"body": str(refusal)}) from None
-        message = message_send(store=campaign.store, author=author, kind=Kind.AD, body=body)
+        message = message_send(store=campaign.store, author=author, kind=MessageKind.AD, body=body)
         Campaign.objects.filter(pk=campaign.pk).update(message=message)
     return message

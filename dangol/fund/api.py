@@ -63,7 +63,7 @@ class DisbursementOut(Schema):
     ledger_hash: str
 
 
-class ProgramOut(Schema):
+class FundProgramOut(Schema):
     id: str
     name: str
     description: str
@@ -121,7 +121,7 @@ def fund_detail(request, fund_id: str):
     }
 
 
-@router.get("/programs/{program_id}", response=ProgramOut, summary="사업: 집행 내역과 실시간 성과 지표")
+@router.get("/programs/{program_id}", response=FundProgramOut, summary="사업: 집행 내역과 실시간 성과 지표")
 def program_detail(request, program_id: str):
     program = get_object_or_404(
         Program.objects.visible_to(request.user).select_related("area__fund"), public_id=program_id

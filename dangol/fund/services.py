@@ -10,7 +10,7 @@ from dangol.channels.models import Follow, Store
 from dangol.coupons.models import Coupon
 from dangol.ledger.models import Entry
 from dangol.lib.seoul import SEOUL, now, to_seoul
-from dangol.messaging.models import Kind, Message, Status
+from dangol.messaging.models import Message, MessageKind, Status
 
 from .models import Commitment, Disbursement, KpiSource
 from .reports import korean_won
@@ -136,7 +136,7 @@ def program_kpis(*, program):
             _("가게가 단골에게 보낸 소식"),
             _("건"),
             Message.objects.filter(
-                window("sent_at"), store__in=stores, status=Status.SENT, kind__in=[Kind.INFO, Kind.AD]
+                window("sent_at"), store__in=stores, status=Status.SENT, kind__in=[MessageKind.INFO, MessageKind.AD]
             ).count(),
         ),
         _redemptions(stores, window),

@@ -10,7 +10,7 @@ from .services import ledger_status
 router = Router(tags=["ledger"])
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     seq: int
     book: str
     kind: str
@@ -28,7 +28,7 @@ class EntryPage(Schema):
     page: int
     pages: int
     per_page: int
-    items: list[EntryOut]
+    items: list[LedgerEntryOut]
 
 
 class Problem(Schema):

@@ -2,11 +2,11 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from dangol.channels.api import _owned_store
+from dangol.lib.api import session_auth
 
-from .models import InboxItem, Kind
+from .models import InboxItem, MessageKind
 from .services import message_send
 
 router = Router(tags=["messages"])
@@ -18,7 +18,7 @@ class ButtonIn(Schema):
 
 
 class MessageIn(Schema):
-    kind: Kind = Field(description="info(정보) 또는 ad(광고)")
+    kind: MessageKind = Field(description="info(정보) 또는 ad(광고)")
     body: str
     buttons: list[ButtonIn] = []
     send_at: dt.datetime | None = Field(None, description="비우면 지금 보냅니다")
@@ -71,7 +71,7 @@ def _item(item):
     }
 
 
-@router.post("/stores/{public_id}/messages", auth=django_auth, response={201: MessageOut})
+@router.post("/stores/{public_id}/messages", auth=session_auth, response={201: MessageOut})
 def send(request, public_id: str, payload: MessageIn):
     store = _owned_store(request, public_id)
     message = message_send(
@@ -86,7 +86,7 @@ def send(request, public_id: str, payload: MessageIn):
     return Status(201, message)
 
 
-@router.get("/inbox", auth=django_auth, response=InboxOut)
+@router.get("/inbox", auth=session_auth, response=InboxOut)
 def inbox(request, limit: int = Query(50, ge=1, le=200)):
     items = InboxItem.objects.for_customer(request.auth)[:limit]
     unread = InboxItem.objects.unread_by_store(request.auth)
@@ -97,7 +97,7 @@ def inbox(request, limit: int = Query(50, ge=1, le=200)):
     }
 
 
-@router.post("/inbox/{message_id}/read", auth=django_auth, response={204: None})
+@router.post("/inbox/{message_id}/read", auth=session_auth, response={204: None})
 def mark_read(request, message_id: str):
     get_object_or_404(InboxItem.objects.for_customer(request.auth), message__public_id=message_id).mark_read()
     return Status(204, None)

@@ -8,15 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from dangol.lib.images import clean_image
 from dangol.lib.seoul import SEOUL
 
-from .models import MAX_BODY, Kind
+from .models import MAX_BODY, MessageKind
 
 
 class MessageForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("메시지 종류"),
-        choices=[(Kind.INFO, _("정보 (휴무, 공지 등)")), (Kind.AD, _("광고 (할인, 상품 소개 등)"))],
+        choices=[(MessageKind.INFO, _("정보 (휴무, 공지 등)")), (MessageKind.AD, _("광고 (할인, 상품 소개 등)"))],
         widget=forms.RadioSelect,
-        initial=Kind.INFO,
+        initial=MessageKind.INFO,
     )
     body = forms.CharField(
         label=_("내용"),

@@ -14,7 +14,7 @@ MAX_BODY = 1000
 OPT_OUT_SALT = "dangol.messaging.opt-out"
 
 
-class Kind(models.TextChoices):
+class MessageKind(models.TextChoices):
     INFO = "info", "정보"
     AD = "ad", "광고"
     NOTICE = "notice", "알림"  # to one customer: consent confirmations, reminders
@@ -40,7 +40,7 @@ class Message(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField("종류", max_length=10, choices=Kind.choices, default=Kind.INFO)
+    kind = models.CharField("종류", max_length=10, choices=MessageKind.choices, default=MessageKind.INFO)
     header = models.CharField(max_length=100, blank=True)
     body = models.TextField("내용", max_length=MAX_BODY)
     footer = models.CharField(max_length=300, blank=True)
@@ -68,7 +68,7 @@ class Message(models.Model):
 
     @property
     def is_ad(self):
-        return self.kind == Kind.AD
+        return self.kind == MessageKind.AD
 
     def label_as_ad(self):
         """정보통신망법 §50④: "(광고)" and the sender first; contact (and opt-out) last."""
@@ -174,6 +174,6 @@ class InboxItem(models.Model):
 def withdraw_held_ads(*, customer, store):
     """Ads still held for the morning are not delivered once consent is withdrawn."""
     held = InboxItem.objects.filter(
-        customer=customer, message__store=store, message__kind=Kind.AD, visible_at__gt=timezone.now()
+        customer=customer, message__store=store, message__kind=MessageKind.AD, visible_at__gt=timezone.now()
     )
     return held.delete()[0]

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import MAX_BODY, InboxItem, Kind, Message, Status
+from .models import MAX_BODY, InboxItem, Message, MessageKind, Status
 
 
 def message_send(*, store, author, kind, body, image=None, buttons=(), send_at=None):
@@ -16,7 +16,7 @@ def message_send(*, store, author, kind, body, image=None, buttons=(), send_at=N
     now = timezone.now()
     send_at = send_at or now
     errors = {}
-    if kind not in (Kind.INFO, Kind.AD):
+    if kind not in (MessageKind.INFO, MessageKind.AD):
         errors["kind"] = _("정보 또는 광고 중에서 골라 주세요.")
     body = (body or "").strip()
     if not body:
@@ -36,10 +36,10 @@ def message_send(*, store, author, kind, body, image=None, buttons=(), send_at=N
     if not message.recipients().exists():
         raise ValidationError(
             {"kind": _("받을 단골이 없습니다. 광고는 광고 수신에 동의한 단골에게만 갑니다.")}
-            if kind == Kind.AD
+            if kind == MessageKind.AD
             else {"body": _("아직 단골이 없어 보낼 수 없습니다.")}
         )
-    if kind == Kind.AD:
+    if kind == MessageKind.AD:
         message.label_as_ad()
     with transaction.atomic():
         if image:
@@ -54,7 +54,7 @@ def notice_send(*, customer, store, text):
     """A notice to one customer (consent confirmations, reminders), shown at once."""
     now = timezone.now()
     message = Message.objects.create(
-        store=store, kind=Kind.NOTICE, body=text, status=Status.SENT, send_at=now, sent_at=now, recipient_count=1
+        store=store, kind=MessageKind.NOTICE, body=text, status=Status.SENT, send_at=now, sent_at=now, recipient_count=1
     )
     InboxItem.objects.create(message=message, customer=customer, visible_at=now)
     return message

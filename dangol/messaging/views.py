@@ -12,7 +12,7 @@ from dangol.channels.services import consent_change
 from dangol.channels.views import _get_store_for_user
 
 from .forms import MessageForm
-from .models import InboxItem, Kind, follow_for_opt_out_token, opt_out_token
+from .models import InboxItem, MessageKind, follow_for_opt_out_token, opt_out_token
 from .services import message_send
 from .templates_text import TEMPLATES
 
@@ -57,14 +57,14 @@ def compose(request, public_id):
 @login_required
 def sent_list(request, public_id):
     store = _get_store_for_user(request, public_id)
-    sent = store.messages.exclude(kind=Kind.NOTICE)[:100]
+    sent = store.messages.exclude(kind=MessageKind.NOTICE)[:100]
     return render(request, "messaging/sent_list.html", {"store": store, "sent": sent})
 
 
 @login_required
 def sent_detail(request, public_id, message_id):
     store = _get_store_for_user(request, public_id)
-    message = get_object_or_404(store.messages.exclude(kind=Kind.NOTICE), public_id=message_id)
+    message = get_object_or_404(store.messages.exclude(kind=MessageKind.NOTICE), public_id=message_id)
     if request.method == "POST" and request.POST.get("action") == "cancel":
         if message.cancel():
             messages.success(request, _("예약을 취소했습니다."))

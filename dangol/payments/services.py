@@ -14,6 +14,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangol.lib.refusals import Refused
+
 from .models import Payment, Refund, RefundStatus, Status
 from .providers import ProviderDeclined, ProviderError, ProviderUnavailable, default_provider_name, get_provider
 
@@ -22,12 +24,14 @@ logger = logging.getLogger("dangol.payments")
 USER_CANCELED = "PAY_PROCESS_CANCELED"  # Toss's code when the customer closes the payment window
 
 
-class PaymentRefused(Exception):
-    """The payment or refund did not happen; the message is safe to show."""
+class PaymentRefused(Refused):
+    """The payment or refund did not happen."""
 
 
 class PaymentPending(PaymentRefused):
     """The outcome is not known yet (provider unreachable, or another request is on it); try again."""
+
+    status = 503
 
 
 def checkout_url(payment):

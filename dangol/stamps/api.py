@@ -4,10 +4,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from dangol.channels.models import Store
 from dangol.coupons.auth import merchant_or_key, refusals_as_http, store_for_actor
+from dangol.lib.api import session_auth
 
 from .models import BAD_QR, ProgramStatus, StampRefused, StampReward, StampToken
 
@@ -35,7 +35,7 @@ class MemberStampIn(Schema):
     member_token: str = Field(description="what the customer's member QR holds")
 
 
-class ProgramOut(Schema):
+class StampProgramOut(Schema):
     store_id: str
     goal: int
     reward: str
@@ -78,7 +78,7 @@ def _active_program(store):
     return program
 
 
-@router.get("/stores/{public_id}/stamp-program", response=ProgramOut)
+@router.get("/stores/{public_id}/stamp-program", response=StampProgramOut)
 def stamp_program(request, public_id: str):
     program = _active_program(get_object_or_404(Store, public_id=public_id))
     return {
@@ -103,7 +103,7 @@ def stamp_qr(request, public_id: str):
     }
 
 
-@router.post("/stamps/{nonce}", auth=django_auth, response={201: StampOut})
+@router.post("/stamps/{nonce}", auth=session_auth, response={201: StampOut})
 def stamp_collect(request, nonce: str):
     """The customer scanned the stall's one-time QR."""
     token = StampToken.objects.select_related("program__store").filter(nonce=nonce).first()
@@ -124,7 +124,7 @@ def stamp_give(request, public_id: str, payload: MemberStampIn):
     return Status(201, _stamp_out(stamp))
 
 
-@router.get("/stamp-cards", auth=django_auth, response=list[CardOut])
+@router.get("/stamp-cards", auth=session_auth, response=list[CardOut])
 def stamp_cards(request):
     cards = request.auth.stamp_cards.select_related("program__store", "program__reward").order_by("-last_stamp_at")
     return [_card_out(c) for c in cards]

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangol.coupons.models import MAX_WON, Kind
+from dangol.coupons.models import MAX_WON, CouponKind
 
 from .models import ExpiryFrom, LimitMode
 
@@ -24,7 +24,7 @@ def _int(label, *, required=False, initial=None, help_text=""):
 class StampProgramForm(forms.Form):
     goal = _int(_("도장 몇 개를 모으면 보상을 줄까요?"), required=True, initial=10, help_text=_("1개에서 50개 사이"))
     reward_kind = forms.ChoiceField(
-        label=_("다 모으면 주는 쿠폰"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.GIFT
+        label=_("다 모으면 주는 쿠폰"), choices=CouponKind.choices, widget=forms.RadioSelect, initial=CouponKind.GIFT
     )
     reward_amount = _int(_("할인 금액(원)"))
     reward_percent = _int(_("할인율(%)"))
@@ -32,7 +32,11 @@ class StampProgramForm(forms.Form):
     reward_days = _int(_("보상 쿠폰은 받은 날부터 며칠 동안 쓸 수 있나요?"), required=True, initial=30)
     mid_at = _int(_("중간 보상: 도장 몇 개째에 (선택)"))
     mid_kind = forms.ChoiceField(
-        label=_("중간 보상 쿠폰"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.AMOUNT, required=False
+        label=_("중간 보상 쿠폰"),
+        choices=CouponKind.choices,
+        widget=forms.RadioSelect,
+        initial=CouponKind.AMOUNT,
+        required=False,
     )
     mid_amount = _int(_("할인 금액(원)"))
     mid_percent = _int(_("할인율(%)"))
@@ -78,19 +82,19 @@ class StampProgramForm(forms.Form):
         kind = data.get(f"{prefix}_kind")
         amount, percent = data.get(f"{prefix}_amount"), data.get(f"{prefix}_percent")
         gift = (data.get(f"{prefix}_gift") or "").strip()
-        if kind == Kind.AMOUNT and (amount is None or not 1 <= amount <= MAX_WON):
+        if kind == CouponKind.AMOUNT and (amount is None or not 1 <= amount <= MAX_WON):
             self.add_error(f"{prefix}_amount", _("할인 금액을 원 단위로 적어 주세요. (1원 이상)"))
-        elif kind == Kind.PERCENT and (percent is None or not 1 <= percent <= 90):
+        elif kind == CouponKind.PERCENT and (percent is None or not 1 <= percent <= 90):
             self.add_error(f"{prefix}_percent", _("할인율은 1%에서 90% 사이로 정해 주세요."))
-        elif kind == Kind.GIFT and not gift:
+        elif kind == CouponKind.GIFT and not gift:
             self.add_error(f"{prefix}_gift", _("어떤 사은품을 주는지 적어 주세요. 예: 떡 한 팩"))
-        elif kind not in Kind.values:
+        elif kind not in CouponKind.values:
             self.add_error(f"{prefix}_kind", _("쿠폰 종류를 골라 주세요."))
         return {
             "kind": kind,
-            "amount_off": amount if kind == Kind.AMOUNT else None,
-            "percent_off": percent if kind == Kind.PERCENT else None,
-            "gift": gift if kind == Kind.GIFT else "",
+            "amount_off": amount if kind == CouponKind.AMOUNT else None,
+            "percent_off": percent if kind == CouponKind.PERCENT else None,
+            "gift": gift if kind == CouponKind.GIFT else "",
         }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from dangol.coupons.models import seoul_midnight
 from dangol.lib.ids import new_public_id
+from dangol.lib.refusals import Refused
 from dangol.lib.seoul import to_seoul
 
 from .members import member_for_token
@@ -24,12 +25,8 @@ def new_nonce():
     return new_public_id(16)
 
 
-class StampRefused(Exception):
-    """A stamp the rules refuse; the message is safe to show."""
-
-    def __init__(self, message, *, status=400):
-        super().__init__(message)
-        self.status = status
+class StampRefused(Refused):
+    """A stamp the rules refuse."""
 
 
 BAD_QR = gettext_lazy("이 QR은 이미 쓰였거나 시간이 지났습니다. 가게 화면에 새로 뜬 QR을 찍어 주세요.")

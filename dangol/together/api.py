@@ -8,9 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from dangol.ledger.models import Entry
+from dangol.lib.api import session_auth
 from dangol.payments.services import checkout_url
 
 from .models import (
@@ -150,7 +150,7 @@ class ReportIn(Schema):
     detail: str = ""
 
 
-class EntryOut(Schema):
+class BoxEntryOut(Schema):
     seq: int
     book: str
     kind: str
@@ -249,7 +249,7 @@ def proposals(request, status: ProposalStatus | None = None):
     return [_proposal_out(p, request.user) for p in found[:100]]
 
 
-@router.post("/proposals", auth=django_auth, response={201: ProposalOut})
+@router.post("/proposals", auth=session_auth, response={201: ProposalOut})
 def propose(request, payload: ProposalIn):
     proposal = Proposal.propose(proposer=request.auth, **payload.dict())
     return Status(201, _proposal_out(proposal, request.auth))
@@ -260,7 +260,7 @@ def proposal_detail(request, public_id: str):
     return _proposal_out(_proposal(request, public_id), request.user)
 
 
-@router.post("/proposals/{public_id}/agreements", auth=django_auth, response={201: AgreementOut})
+@router.post("/proposals/{public_id}/agreements", auth=session_auth, response={201: AgreementOut})
 def agree(request, public_id: str):
     """Agree once per verified phone number: 409 if this number already agreed."""
     proposal = _proposal(request, public_id)
@@ -270,7 +270,7 @@ def agree(request, public_id: str):
     return Status(201, out)
 
 
-@router.get("/review/queue", auth=django_auth, response=list[ProposalOut])
+@router.get("/review/queue", auth=session_auth, response=list[ProposalOut])
 def review_queue(request):
     if not is_reviewer(request.auth):
         raise Http404
@@ -278,7 +278,7 @@ def review_queue(request):
     return [_proposal_out(p, request.auth) for p in waiting]
 
 
-@router.post("/proposals/{public_id}/approve", auth=django_auth, response={201: BoxOut})
+@router.post("/proposals/{public_id}/approve", auth=session_auth, response={201: BoxOut})
 def approve(request, public_id: str, payload: ApproveIn):
     if not is_reviewer(request.auth):
         raise Http404
@@ -287,7 +287,7 @@ def approve(request, public_id: str, payload: ApproveIn):
     return Status(201, _box_out(box))
 
 
-@router.post("/proposals/{public_id}/reject", auth=django_auth, response=ProposalOut)
+@router.post("/proposals/{public_id}/reject", auth=session_auth, response=ProposalOut)
 def reject(request, public_id: str, payload: RejectIn):
     if not is_reviewer(request.auth):
         raise Http404
@@ -297,7 +297,7 @@ def reject(request, public_id: str, payload: RejectIn):
     return _proposal_out(proposal, request.auth)
 
 
-@router.post("/proposals/{public_id}/reports", auth=django_auth, response={201: None})
+@router.post("/proposals/{public_id}/reports", auth=session_auth, response={201: None})
 def report_proposal(request, public_id: str, payload: ReportIn):
     with _refusals():
         _proposal(request, public_id).report(by=request.auth, reason=payload.reason, detail=payload.detail)
@@ -316,7 +316,7 @@ def box_detail(request, public_id: str):
     return _box_out(_box(request, public_id))
 
 
-@router.post("/boxes/{public_id}/donations", auth=django_auth, response={201: DonationOut})
+@router.post("/boxes/{public_id}/donations", auth=session_auth, response={201: DonationOut})
 def donate(request, public_id: str, payload: DonationIn):
     """Start a donation: the donor pays at `checkout_url`, and the gift counts once the provider confirms."""
     box = _box(request, public_id)
@@ -325,18 +325,18 @@ def donate(request, public_id: str, payload: DonationIn):
     return Status(201, _donation_out(donation))
 
 
-@router.get("/donations", auth=django_auth, response=list[DonationOut])
+@router.get("/donations", auth=session_auth, response=list[DonationOut])
 def my_donations(request):
     found = Donation.objects.filter(donor=request.auth).select_related("box", "payment")
     return [_donation_out(d) for d in found[:200]]
 
 
-@router.get("/donations/{public_id}", auth=django_auth, response=DonationOut)
+@router.get("/donations/{public_id}", auth=session_auth, response=DonationOut)
 def donation_detail(request, public_id: str):
     return _donation_out(_own_donation(request, public_id))
 
 
-@router.post("/donations/{public_id}/cancel", auth=django_auth, response=DonationOut)
+@router.post("/donations/{public_id}/cancel", auth=session_auth, response=DonationOut)
 def donation_cancel(request, public_id: str):
     """The donor takes the whole gift back while the box is open."""
     donation = _own_donation(request, public_id)
@@ -347,7 +347,7 @@ def donation_cancel(request, public_id: str):
     return _donation_out(donation)
 
 
-@router.post("/boxes/{public_id}/participations", auth=django_auth, response={201: ParticipationOut})
+@router.post("/boxes/{public_id}/participations", auth=session_auth, response={201: ParticipationOut})
 def participate(request, public_id: str, payload: ParticipationIn):
     """Cheer or share, once per person per box: 409 the second time."""
     if payload.action not in (ParticipationAction.CHEER, ParticipationAction.SHARE):
@@ -380,14 +380,14 @@ def _comment_out(comment):
     }
 
 
-@router.post("/boxes/{public_id}/comments", auth=django_auth, response={201: CommentOut})
+@router.post("/boxes/{public_id}/comments", auth=session_auth, response={201: CommentOut})
 def comment(request, public_id: str, payload: CommentIn):
     with _refusals():
         c = _box(request, public_id).post_comment(user=request.auth, body=payload.body)
     return Status(201, _comment_out(c))
 
 
-@router.post("/comments/{public_id}/reports", auth=django_auth, response={201: None})
+@router.post("/comments/{public_id}/reports", auth=session_auth, response={201: None})
 def report_comment(request, public_id: str, payload: ReportIn):
     target = get_object_or_404(Comment.objects.select_related("box__proposal"), public_id=public_id)
     _box(request, target.box.public_id)
@@ -396,7 +396,7 @@ def report_comment(request, public_id: str, payload: ReportIn):
     return Status(201, None)
 
 
-@router.get("/boxes/{public_id}/ledger", response=list[EntryOut])
+@router.get("/boxes/{public_id}/ledger", response=list[BoxEntryOut])
 def ledger(request, public_id: str):
     """The box's public ledger lines (donations anonymised, refunds, payout, expenses), oldest first."""
     box = _box(request, public_id)

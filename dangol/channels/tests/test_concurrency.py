@@ -5,7 +5,7 @@ import pytest
 from dangol.accounts.models import PhoneCode, SignInRefused
 from dangol.channels.models import AlreadyFollowing, ConsentEvent, Follow
 from dangol.lib.testing import run_together
-from dangol.messaging.models import InboxItem, Kind, Message
+from dangol.messaging.models import InboxItem, Message, MessageKind
 
 pytestmark = pytest.mark.postgres
 
@@ -32,7 +32,7 @@ def test_two_workers_delivering_one_message_fill_each_inbox_once(postgres, marke
     for n in range(200):
         user = User.objects.create_user(f"+82105000{n:04d}")
         Follow.start(customer=user, store=store, ads=True, night=True, via="web")
-    message = Message.objects.create(store=store, kind=Kind.INFO, body="단골 여러분께")
+    message = Message.objects.create(store=store, kind=MessageKind.INFO, body="단골 여러분께")
     delivered = run_together(4, lambda i: Message.objects.get(pk=message.pk).deliver())
     assert sorted(delivered) == [0, 0, 0, 200]
     assert InboxItem.objects.filter(message=message).count() == 200

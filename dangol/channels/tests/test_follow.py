@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from dangol.channels.models import ConsentEvent, ConsentRefused, Follow
-from dangol.messaging.models import InboxItem, Kind
+from dangol.messaging.models import InboxItem, MessageKind
 
 
 def _follow(client, store, collection=True, **fields):
@@ -58,7 +58,7 @@ def test_the_customer_gets_a_confirmation_of_the_consents(signed_in, customer, s
     client = signed_in(customer)
     _follow(client, store, ads=True, night=True)
     notice = InboxItem.objects.get(customer=customer).message
-    assert notice.kind == Kind.NOTICE
+    assert notice.kind == MessageKind.NOTICE
     assert "광고성 정보 수신: 동의" in notice.body
     assert "야간(21시~08시) 광고성 정보 수신: 동의" in notice.body
     assert "휴대폰 번호" in notice.body
@@ -85,7 +85,7 @@ def test_withdrawing_ads_also_withdraws_night_and_is_recorded(signed_in, custome
     assert not follow.ads_consent and not follow.night_consent
     assert ("ads", "withdrawn", "web") in _events(customer, store)
     assert ("night", "withdrawn", "web") in _events(customer, store)
-    assert InboxItem.objects.filter(customer=customer, message__kind=Kind.NOTICE).count() == 2
+    assert InboxItem.objects.filter(customer=customer, message__kind=MessageKind.NOTICE).count() == 2
 
 
 def test_giving_the_same_consent_again_writes_nothing(signed_in, customer, store):

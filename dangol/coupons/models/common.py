@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from dangol.lib.refusals import Refused
 from dangol.lib.seoul import SEOUL, to_seoul
 
 UNDO_WINDOW = dt.timedelta(minutes=10)
@@ -13,12 +14,8 @@ PIN_TRIES = 5
 PIN_LOCKOUT = dt.timedelta(minutes=15)
 
 
-class CouponRefused(Exception):
-    """A claim, redemption or undo that the rules refuse; the message is safe to show."""
-
-    def __init__(self, message, *, status=400):
-        super().__init__(message)
-        self.status = status
+class CouponRefused(Refused):
+    """A claim, redemption or undo that the rules refuse."""
 
 
 def seoul_midnight(day):

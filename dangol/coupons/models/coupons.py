@@ -20,7 +20,7 @@ from .access import StorePin
 from .common import MAX_WON, UNDO_WINDOW, CouponRefused, seoul_midnight, seoul_today, short_moment
 
 
-class Kind(models.TextChoices):
+class CouponKind(models.TextChoices):
     AMOUNT = "amount", "금액 할인"
     PERCENT = "percent", "퍼센트 할인"
     GIFT = "gift", "사은품"
@@ -65,7 +65,7 @@ class Campaign(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="coupon_campaigns")
     title = models.CharField("쿠폰 이름", max_length=60, blank=True)
-    kind = models.CharField("혜택 종류", max_length=10, choices=Kind.choices, default=Kind.AMOUNT)
+    kind = models.CharField("혜택 종류", max_length=10, choices=CouponKind.choices, default=CouponKind.AMOUNT)
     amount_off = models.PositiveIntegerField("할인 금액(원)", null=True, blank=True)
     percent_off = models.PositiveSmallIntegerField("할인율(%)", null=True, blank=True)
     gift = models.CharField("사은품", max_length=60, blank=True)
@@ -128,9 +128,9 @@ class Campaign(models.Model):
 
     @property
     def benefit(self):
-        if self.kind == Kind.AMOUNT:
+        if self.kind == CouponKind.AMOUNT:
             return _("{amount}원 할인").format(amount=f"{self.amount_off or 0:,}")
-        if self.kind == Kind.PERCENT:
+        if self.kind == CouponKind.PERCENT:
             return _("{percent}% 할인").format(percent=self.percent_off)
         return _("사은품: {gift}").format(gift=self.gift)
 
@@ -152,9 +152,9 @@ class Campaign(models.Model):
 
     def discount_for(self, amount):
         """Won taken off a purchase of `amount` (None when it cannot be known)."""
-        if self.kind == Kind.AMOUNT:
+        if self.kind == CouponKind.AMOUNT:
             return min(self.amount_off, amount) if amount is not None else self.amount_off
-        if self.kind == Kind.PERCENT and amount is not None:
+        if self.kind == CouponKind.PERCENT and amount is not None:
             return amount * self.percent_off // 100
         return None
 

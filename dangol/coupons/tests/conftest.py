@@ -1,7 +1,7 @@
 import pytest
 
 from dangol.channels.models import ConsentVia, Follow
-from dangol.coupons.models import ApiKey, Campaign, Kind, Method, StorePin
+from dangol.coupons.models import ApiKey, Campaign, CouponKind, Method, StorePin
 
 
 @pytest.fixture
@@ -9,7 +9,7 @@ def make_campaign(store, merchant):
     def make(**fields):
         values = {
             "store": store,
-            "kind": Kind.AMOUNT,
+            "kind": CouponKind.AMOUNT,
             "amount_off": 1000,
             "valid_days": 30,
             "method": Method.FIRST_COME,

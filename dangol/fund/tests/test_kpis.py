@@ -8,7 +8,7 @@ from dangol.accounts.models import User
 from dangol.channels.models import Follow, Store
 from dangol.fund.services import program_kpis
 from dangol.markets.models import Market
-from dangol.messaging.models import Kind, Message, Status
+from dangol.messaging.models import Message, MessageKind, Status
 
 
 def _kpis(program):
@@ -27,12 +27,12 @@ def busy_market(market, store, other_store, customer, stranger):
     Follow.start(customer=stranger, store=store, ads=False, night=False, via="web")
     ended, _ = Follow.start(customer=customer, store=other_store, ads=False, night=False, via="web")
     ended.end(via="web")
-    _send(store, Kind.INFO)
-    _send(store, Kind.AD)
-    _send(other_store, Kind.INFO)
-    _send(store, Kind.NOTICE)  # a notice to one customer is not a store's news
-    _send(store, Kind.AD, status=Status.SCHEDULED)
-    _send(store, Kind.INFO, status=Status.CANCELED)
+    _send(store, MessageKind.INFO)
+    _send(store, MessageKind.AD)
+    _send(other_store, MessageKind.INFO)
+    _send(store, MessageKind.NOTICE)  # a notice to one customer is not a store's news
+    _send(store, MessageKind.AD, status=Status.SCHEDULED)
+    _send(store, MessageKind.INFO, status=Status.CANCELED)
     return market
 
 
@@ -42,7 +42,7 @@ def elsewhere(db):
     other = Market.objects.create(name="다른시장")
     shop = Store.objects.create(market=other, name="다른가게")
     Follow.start(customer=User.objects.create_user("+821077770001"), store=shop, ads=False, night=False, via="web")
-    _send(shop, Kind.INFO)
+    _send(shop, MessageKind.INFO)
     return other
 
 
@@ -64,9 +64,9 @@ def test_without_a_market_the_kpis_cover_all_of_dangol(program, busy_market, els
 
 def test_kpis_count_only_within_the_programs_dates_in_seoul(program, busy_market, store):
     # 2026-11-20 23:30 in Seoul is still the 20th there, though it is the 20th 14:30 in UTC.
-    _send(store, Kind.INFO, at=dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.UTC))
+    _send(store, MessageKind.INFO, at=dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.UTC))
     # 2026-11-21 00:30 in Seoul: the 21st, after the program ends, though still the 20th in UTC.
-    _send(store, Kind.INFO, at=dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC))
+    _send(store, MessageKind.INFO, at=dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC))
     program.starts_on, program.ends_on = dt.date(2026, 11, 20), dt.date(2026, 11, 20)
     program.save()
 
@@ -93,11 +93,11 @@ def test_a_program_without_kpis_has_none(fire_program, busy_market):
 
 
 def test_redemptions_count_coupons_used_and_not_undone(program, store, other_store, merchant, customer, stranger):
-    from dangol.coupons.models import Campaign, Kind, Method
+    from dangol.coupons.models import Campaign, CouponKind, Method
 
     def used_coupon(shop, who):
         campaign = Campaign.objects.create(
-            store=shop, kind=Kind.AMOUNT, amount_off=1000, valid_days=30, method=Method.FIRST_COME
+            store=shop, kind=CouponKind.AMOUNT, amount_off=1000, valid_days=30, method=Method.FIRST_COME
         )
         coupon = campaign.claim(customer=who)
         coupon.redeem(via="code", by=merchant)
@@ -106,7 +106,7 @@ def test_redemptions_count_coupons_used_and_not_undone(program, store, other_sto
     used_coupon(store, customer)
     undone = used_coupon(store, stranger)
     used_coupon(other_store, customer)
-    Campaign.objects.create(store=store, kind=Kind.AMOUNT, amount_off=500, valid_days=30).claim(customer=stranger)
+    Campaign.objects.create(store=store, kind=CouponKind.AMOUNT, amount_off=500, valid_days=30).claim(customer=stranger)
     assert _kpis(program)["redemptions"] == 3
 
     undone.redemptions.get().undo(by=merchant)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dangol.accounts import sms
-from dangol.messaging.models import Kind
+from dangol.messaging.models import MessageKind
 from dangol.messaging.services import message_send
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def test_a_customer_follows_a_store_and_reads_its_message(
     page.get_by_role("button", name="동의하고 단골 되기").click()
     expect(page.get_by_text("햇살과일의 단골이 되었습니다!")).to_be_visible()
 
-    message_send(store=store, author=merchant, kind=Kind.AD, body="오늘 사과 한 봉지 오천원")
+    message_send(store=store, author=merchant, kind=MessageKind.AD, body="오늘 사과 한 봉지 오천원")
 
     page.get_by_role("link", name="받은 메시지").first.click()
     expect(page.get_by_label("안 읽은 메시지")).to_have_text("2")  # the ad and the consent confirmation

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from dangol.channels.models import ConsentEvent, Follow
-from dangol.messaging.models import InboxItem, Kind, Message, opt_out_token
+from dangol.messaging.models import InboxItem, Message, MessageKind, opt_out_token
 from dangol.messaging.services import message_send
 
 
@@ -17,7 +17,7 @@ def follows(store, other_store, customer):
     )
 
 
-def _send(store, author, body, kind=Kind.INFO):
+def _send(store, author, body, kind=MessageKind.INFO):
     message = message_send(store=store, author=author, kind=kind, body=body)
     message.deliver()
     return message
@@ -69,7 +69,7 @@ def test_the_inbox_takes_a_fixed_number_of_queries(
 
 
 def test_opting_out_from_an_ad_takes_one_tap_without_signing_in(client, customer, store, merchant, follows):
-    ad = _send(store, merchant, "특가", kind=Kind.AD)
+    ad = _send(store, merchant, "특가", kind=MessageKind.AD)
     follow = follows[0]
     response = client.get(reverse("messaging:opt_out", args=[opt_out_token(follow)]))
     assert response.status_code == 200
@@ -78,12 +78,14 @@ def test_opting_out_from_an_ad_takes_one_tap_without_signing_in(client, customer
     assert follow.ads_consent is False and follow.is_active
     event = ConsentEvent.objects.filter(customer=customer, store=store).first()
     assert (event.kind, event.action, event.via) == ("ads", "withdrawn", "opt_out_link")
-    assert Message.objects.filter(kind=Kind.NOTICE, inbox_items__customer=customer, body__contains="철회").exists()
+    assert Message.objects.filter(
+        kind=MessageKind.NOTICE, inbox_items__customer=customer, body__contains="철회"
+    ).exists()
     assert ad.pk  # the ad itself stays in the inbox
 
 
 def test_the_opt_out_link_in_the_ad_is_the_customers_own(signed_in, customer, store, merchant, follows):
-    ad = _send(store, merchant, "특가", kind=Kind.AD)
+    ad = _send(store, merchant, "특가", kind=MessageKind.AD)
     page = signed_in(customer).get(reverse("messaging:inbox_item", args=[ad.public_id])).content.decode()
     link = re.search(r'href="https?://[^"]*(/o/[^"]+/)"', page).group(1)
     assert link == reverse("messaging:opt_out", args=[opt_out_token(follows[0])])

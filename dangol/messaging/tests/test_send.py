@@ -9,7 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from dangol.channels.models import Follow
-from dangol.messaging.models import InboxItem, Kind, Message, Status
+from dangol.messaging.models import InboxItem, Message, MessageKind, Status
 from dangol.messaging.services import message_send
 
 SEOUL_EVENING = "2026-11-26 22:30 +0900"
@@ -37,13 +37,13 @@ def _compose(django_capture_on_commit_callbacks):
 
 
 def _inbox(user):
-    return InboxItem.objects.visible().filter(customer=user, message__kind__in=[Kind.INFO, Kind.AD])
+    return InboxItem.objects.visible().filter(customer=user, message__kind__in=[MessageKind.INFO, MessageKind.AD])
 
 
 def test_an_information_message_reaches_every_follower(signed_in, merchant, store, regulars, _compose):
     response = _compose(signed_in(merchant), store)
     assert response.status_code == 302
-    message = Message.objects.get(kind=Kind.INFO)
+    message = Message.objects.get(kind=MessageKind.INFO)
     assert message.status == Status.SENT and message.recipient_count == 3
     assert all(_inbox(user).count() == 1 for user in regulars.values())
     assert message.header == "" and message.footer == ""
@@ -53,7 +53,7 @@ def test_an_ad_begins_with_the_label_and_store_name_and_carries_contact_and_opt_
     signed_in, merchant, store, regulars, _compose
 ):
     _compose(signed_in(merchant), store, kind="ad", body="고등어 한 손 5천원!")
-    message = Message.objects.get(kind=Kind.AD)
+    message = Message.objects.get(kind=MessageKind.AD)
     assert message.header == "(광고) 햇살과일"
     assert "02-123-4567" in message.footer and "시험시장" in message.footer
     page = signed_in(regulars["day"]).get(reverse("messaging:inbox_item", args=[message.public_id])).content.decode()
@@ -69,15 +69,15 @@ def test_the_server_labels_an_ad_even_if_the_page_did_not(signed_in, merchant, s
         content_type="application/json",
     )
     assert response.status_code == 201
-    assert Message.objects.get(kind=Kind.AD).header == "(광고) 햇살과일"
+    assert Message.objects.get(kind=MessageKind.AD).header == "(광고) 햇살과일"
 
 
 def test_an_ad_reaches_only_followers_who_consented_to_ads(signed_in, merchant, store, regulars, _compose):
     _compose(signed_in(merchant), store, kind="ad", body="사과 한 봉지 5천원")
     assert _inbox(regulars["night"]).count() == 1
     assert _inbox(regulars["day"]).count() == 1
-    assert not InboxItem.objects.filter(customer=regulars["no_ads"], message__kind=Kind.AD).exists()
-    assert Message.objects.get(kind=Kind.AD).recipient_count == 2
+    assert not InboxItem.objects.filter(customer=regulars["no_ads"], message__kind=MessageKind.AD).exists()
+    assert Message.objects.get(kind=MessageKind.AD).recipient_count == 2
 
 
 def test_it_holds_ads_until_eight_for_customers_without_night_consent(signed_in, merchant, store, regulars, _compose):
@@ -85,7 +85,7 @@ def test_it_holds_ads_until_eight_for_customers_without_night_consent(signed_in,
         _compose(signed_in(merchant), store, kind="ad", body="내일 아침 특가")
         assert _inbox(regulars["night"]).count() == 1
         assert _inbox(regulars["day"]).count() == 0
-        held = InboxItem.objects.get(customer=regulars["day"], message__kind=Kind.AD)
+        held = InboxItem.objects.get(customer=regulars["day"], message__kind=MessageKind.AD)
         assert held.visible_at == dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     with time_machine.travel("2026-11-27 07:59 +0900", tick=False):
         assert _inbox(regulars["day"]).count() == 0
@@ -97,7 +97,7 @@ def test_it_holds_ads_until_eight_for_customers_without_night_consent(signed_in,
 def test_an_ad_sent_after_midnight_is_held_until_eight_the_same_morning(signed_in, merchant, store, regulars, _compose):
     with time_machine.travel("2026-11-27 01:10 +0900", tick=False):
         _compose(signed_in(merchant), store, kind="ad", body="새벽 경매 물건")
-    held = InboxItem.objects.get(customer=regulars["day"], message__kind=Kind.AD)
+    held = InboxItem.objects.get(customer=regulars["day"], message__kind=MessageKind.AD)
     assert held.visible_at == dt.datetime(2026, 11, 27, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 
 
@@ -134,7 +134,7 @@ def test_bad_messages_are_explained_and_nothing_is_sent(signed_in, merchant, sto
     response = _compose(signed_in(merchant), store, **data)
     assert response.status_code == 200
     assert error in response.content.decode()
-    assert not Message.objects.exclude(kind=Kind.NOTICE).exists()
+    assert not Message.objects.exclude(kind=MessageKind.NOTICE).exists()
 
 
 def test_a_message_of_exactly_1000_characters_is_fine(signed_in, merchant, store, regulars, _compose):
@@ -147,7 +147,7 @@ def test_a_message_to_nobody_is_refused(signed_in, merchant, store, customer, _c
     Follow.start(customer=customer, store=store, ads=False, night=False, via="web")
     response = _compose(signed_in(merchant), store, kind="ad")
     assert "광고 수신에 동의한 단골" in response.content.decode()
-    assert not Message.objects.exclude(kind=Kind.NOTICE).exists()
+    assert not Message.objects.exclude(kind=MessageKind.NOTICE).exists()
 
 
 def _upload(kind, name, **extra):
@@ -164,7 +164,7 @@ def test_a_photo_is_re_encoded_without_its_metadata(signed_in, merchant, store, 
     exif[0x010F] = "SecretCam"  # camera make
     exif[0x8825] = {2: (37.0, 30.0, 0.0)}  # GPS latitude
     _compose(signed_in(merchant), store, image=_upload("JPEG", "p.jpg", exif=exif.tobytes()))
-    message = Message.objects.get(kind=Kind.INFO)
+    message = Message.objects.get(kind=MessageKind.INFO)
     with Image.open(message.image.path) as stored:
         assert stored.format == "JPEG"
         assert not stored.getexif()
@@ -186,7 +186,7 @@ def test_pictures_that_are_not_jpeg_png_or_webp_are_refused(
     file.name = getattr(file, "name", "x.jpg")
     response = _compose(signed_in(merchant), store, image=file)
     assert error in response.content.decode()
-    assert not Message.objects.exclude(kind=Kind.NOTICE).exists()
+    assert not Message.objects.exclude(kind=MessageKind.NOTICE).exists()
 
 
 def test_a_picture_too_large_is_refused(store, regulars):
@@ -201,7 +201,7 @@ def test_a_picture_too_large_is_refused(store, regulars):
 def test_a_scheduled_message_waits_and_the_scheduler_sends_it(signed_in, merchant, store, regulars, _compose):
     with time_machine.travel("2026-11-26 10:00 +0900", tick=False):
         _compose(signed_in(merchant), store, when="later", send_at="2026-11-26T15:00")
-        message = Message.objects.get(kind=Kind.INFO)
+        message = Message.objects.get(kind=MessageKind.INFO)
         assert message.status == Status.SCHEDULED
         call_command("scheduler", "--once")
         assert not InboxItem.objects.filter(message=message).exists()
@@ -216,7 +216,7 @@ def test_a_scheduled_message_can_be_cancelled_before_it_goes(signed_in, merchant
     client = signed_in(merchant)
     with time_machine.travel("2026-11-26 10:00 +0900", tick=False):
         _compose(client, store, when="later", send_at="2026-11-26T15:00")
-        message = Message.objects.get(kind=Kind.INFO)
+        message = Message.objects.get(kind=MessageKind.INFO)
         client.post(reverse("messaging:sent", args=[store.public_id, message.public_id]), {"action": "cancel"})
     with time_machine.travel("2026-11-26 16:00 +0900", tick=False):
         call_command("scheduler", "--once")
@@ -226,7 +226,7 @@ def test_a_scheduled_message_can_be_cancelled_before_it_goes(signed_in, merchant
 
 
 def test_delivering_twice_puts_a_message_in_each_inbox_once(store, regulars, merchant):
-    message = message_send(store=store, author=merchant, kind=Kind.INFO, body="안내")
+    message = message_send(store=store, author=merchant, kind=MessageKind.INFO, body="안내")
     assert message.deliver() == 3
     assert message.deliver() == 0
     Message.objects.filter(pk=message.pk).update(status=Status.SCHEDULED)
@@ -236,7 +236,7 @@ def test_delivering_twice_puts_a_message_in_each_inbox_once(store, regulars, mer
 
 def test_link_buttons_are_shown_to_the_customer(signed_in, merchant, store, regulars, _compose):
     _compose(signed_in(merchant), store, button1_label="주문하기", button1_url="https://example.com/order")
-    message = Message.objects.get(kind=Kind.INFO)
+    message = Message.objects.get(kind=MessageKind.INFO)
     assert message.buttons == [{"label": "주문하기", "url": "https://example.com/order"}]
     page = signed_in(regulars["day"]).get(reverse("messaging:inbox_item", args=[message.public_id])).content.decode()
     assert 'href="https://example.com/order"' in page

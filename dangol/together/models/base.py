@@ -6,17 +6,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-
-class Refused(Exception):
-    """A rule said no; the message is safe to show. `status` is the HTTP status for the API."""
-
-    status = 400
-
-
-class AlreadyDone(Refused):
-    """Once per person: this person (phone) already did it."""
-
-    status = 409
+from dangol.lib.refusals import AlreadyDone, Refused
 
 
 def phone_key(phone):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from dangol.accounts.models import User
 from dangol.channels.models import Category, ConsentVia, Follow, Store
 from dangol.markets.models import Market
-from dangol.messaging.models import Kind, Message
+from dangol.messaging.models import Message, MessageKind
 
 MERCHANT_PHONE = "+821010000001"
 CUSTOMER_PHONE = "+821020000001"
@@ -38,10 +38,10 @@ STALLS = {
 }
 
 MESSAGES = [
-    (Kind.AD, "오늘 새벽에 제주 감귤이 들어왔습니다! 한 박스 2만원, 단골 손님께는 덤을 드려요."),
-    (Kind.AD, "마감 할인! 오후 6시부터 고등어 한 손 5천원입니다. 다 팔리면 끝이에요."),
-    (Kind.INFO, "다음 주 월요일은 가게 쉽니다. 화요일부터 정상 영업합니다. 감사합니다."),
-    (Kind.AD, "설 명절 떡국떡 예약 받습니다. 1kg 8천원, 예약 마감은 설 사흘 전입니다."),
+    (MessageKind.AD, "오늘 새벽에 제주 감귤이 들어왔습니다! 한 박스 2만원, 단골 손님께는 덤을 드려요."),
+    (MessageKind.AD, "마감 할인! 오후 6시부터 고등어 한 손 5천원입니다. 다 팔리면 끝이에요."),
+    (MessageKind.INFO, "다음 주 월요일은 가게 쉽니다. 화요일부터 정상 영업합니다. 감사합니다."),
+    (MessageKind.AD, "설 명절 떡국떡 예약 받습니다. 1kg 8천원, 예약 마감은 설 사흘 전입니다."),
 ]
 
 
@@ -106,7 +106,7 @@ class Command(BaseCommand):
             message = Message(
                 store=store, kind=kind, body=body, send_at=timezone.now() - dt.timedelta(hours=rng.randint(1, 48))
             )
-            if kind == Kind.AD:
+            if kind == MessageKind.AD:
                 message.label_as_ad()
             message.save()
             message.deliver()

@@ -6,33 +6,25 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from dangol.channels.services import consent_reminders_send
-from dangol.lib.tasks import worker_heartbeat
-from dangol.messaging.services import messages_deliver_due
-from dangol.together.services import together_close_due
+from dangol.lib.periodic import periodic_jobs
 
 logger = logging.getLogger("dangol.scheduler")
 
 
 class Command(BaseCommand):
-    help = (
-        "Run periodic jobs: due scheduled messages, two-year consent reminders, closing Together proposals"
-        " and boxes, the worker heartbeat."
-    )
+    help = "Run every app's periodic jobs (their jobs.py) on a loop: scheduled messages, reminders, closing, heartbeat."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=15.0, help="seconds between ticks")
         parser.add_argument("--once", action="store_true", help="run one tick and exit")
 
     def handle(self, *args, interval, once, **options):
+        self.jobs = periodic_jobs()
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         while self.running:
-            try:
-                self.tick()
-            except Exception:  # one bad tick must not stop the next
-                logger.exception("scheduler tick failed")
+            self.tick()
             if once:
                 break
             deadline = time.monotonic() + interval
@@ -41,16 +33,15 @@ class Command(BaseCommand):
             close_old_connections()  # a restarted database gets a fresh connection next tick
 
     def tick(self):
-        queued = messages_deliver_due()
-        if queued:
-            logger.info("queued %d scheduled message(s)", queued)
-        reminded = consent_reminders_send(now=timezone.now())
-        if reminded:
-            logger.info("sent %d two-year consent reminder(s)", reminded)
-        closed = together_close_due()
-        if any(closed.values()):
-            logger.info("together: %s", closed)
-        worker_heartbeat.enqueue()
+        now = timezone.now()
+        for name, job in self.jobs.items():
+            try:
+                done = job(now=now)
+            except Exception:  # one failing job must stop neither the others nor the next tick
+                logger.exception("periodic job %s failed", name)
+                continue
+            if done and (not isinstance(done, dict) or any(done.values())):
+                logger.info("%s: %s", name, done)
 
     def _stop(self, signum, frame):
         self.running = False

@@ -1,0 +1,71 @@
+"""The edge: input no rule downstream could store is refused here, once, for pages and API alike."""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from dangol.lib.text import text_problem, text_problems
+
+
+def _refuse(request, status, message, errors=None):
+    if request.path.startswith("/api/"):
+        body = {"detail": message}
+        if errors:
+            body = {"detail": [{"loc": loc, "msg": msg, "type": "text"} for loc, msg in errors], "errors": {}}
+            for loc, msg in errors:
+                body["errors"].setdefault(".".join(str(part) for part in loc[1:]), []).append(msg)
+        return JsonResponse(body, status=status)
+    return render(request, "core/refused.html", {"message": message}, status=status)
+
+
+class InputGuardMiddleware:
+    """Too-large bodies get 413; NUL and broken characters in the address, query or JSON get 400/422."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.refusal(request) or self.get_response(request)
+
+    def refusal(self, request):
+        content_type = request.content_type or ""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _refuse(request, 400, _("요청의 길이 표시(Content-Length)가 잘못되었습니다."))
+        limit = settings.MAX_UPLOAD_BYTES if content_type == "multipart/form-data" else settings.MAX_BODY_BYTES
+        if length > limit:
+            return _refuse(request, 413, too_big_message(limit))
+        if text_problem(request.path):
+            return _refuse(request, 400, _("주소에 쓸 수 없는 문자가 들어 있습니다."))
+        bad = [
+            (("query", key), problem)
+            for key, value in request.GET.items()
+            for problem in [text_problem(key + value)]
+            if problem
+        ]
+        if bad:
+            return _refuse(request, 400, bad[0][1], bad)
+        if content_type == "application/json" and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            return self.json_refusal(request, limit)
+        return None
+
+    def json_refusal(self, request, limit):
+        try:
+            data = json.loads(request.body or b"null")
+        except RequestDataTooBig:
+            return _refuse(request, 413, too_big_message(limit))
+        except ValueError:
+            return None  # the API answers malformed JSON itself
+        bad = [(("body", *path), problem) for path, problem in text_problems(data)]
+        if bad:
+            return _refuse(request, 422, bad[0][1], bad)
+        return None
+
+
+def too_big_message(limit):
+    return _("요청이 너무 큽니다. %(mb)s MB까지 보낼 수 있습니다.") % {"mb": round(limit / 1024 / 1024, 1)}
