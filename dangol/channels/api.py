@@ -1,12 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from dangol.lib.api import session_auth
 
+from .access import active_follow, managed_store, public_store
 from .forms import StoreProfileForm
-from .models import ConsentKind, ConsentVia, Follow, Store
+from .models import ConsentKind, ConsentVia
 from .services import consent_change, follow_end, follow_start
 
 router = Router(tags=["stores"])
@@ -80,29 +80,21 @@ class FollowerOut(Schema):
     ads_consent: bool
 
 
-def _store(public_id):
-    return get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
-
-
-def _owned_store(request, public_id):
-    store = _store(public_id)
-    if not store.is_owner(request.auth):
-        raise Http404
-    return store
-
-
 def _active_follow(request, store):
-    return get_object_or_404(Follow.objects.active(), customer=request.auth, store=store)
+    follow = active_follow(request.auth, store)
+    if follow is None:
+        raise Http404
+    return follow
 
 
 @router.get("/stores/{public_id}", response=StoreOut)
 def store_detail(request, public_id: str):
-    return _store(public_id)
+    return public_store(public_id)
 
 
 @router.patch("/stores/{public_id}", auth=session_auth, response=StoreOut)
 def store_update(request, public_id: str, payload: StorePatch):
-    store = _owned_store(request, public_id)
+    store = managed_store(request.auth, public_id)
     changes = payload.dict(exclude_unset=True)
     current = StoreProfileForm(instance=store).initial
     form = StoreProfileForm({**current, **changes}, instance=store)
@@ -116,7 +108,7 @@ def store_update(request, public_id: str, payload: StorePatch):
 def follow(request, public_id: str, payload: FollowIn):
     if not payload.collection:
         raise ValidationError({"collection": ["단골이 되려면 휴대폰 번호 수집·이용에 동의해야 합니다."]})
-    store = _store(public_id)
+    store = public_store(public_id)
     created = follow_start(
         customer=request.auth,
         store=store,
@@ -130,20 +122,20 @@ def follow(request, public_id: str, payload: FollowIn):
 
 @router.delete("/stores/{public_id}/follow", auth=session_auth, response={204: None})
 def unfollow(request, public_id: str):
-    follow_end(follow=_active_follow(request, _store(public_id)), via=ConsentVia.API)
+    follow_end(follow=_active_follow(request, public_store(public_id)), via=ConsentVia.API)
     return Status(204, None)
 
 
 @router.put("/stores/{public_id}/consent", auth=session_auth, response=FollowOut)
 def consent(request, public_id: str, payload: ConsentIn):
-    current = _active_follow(request, _store(public_id))
+    current = _active_follow(request, public_store(public_id))
     consent_change(follow=current, kind=payload.kind, given=payload.given, via=ConsentVia.API)
     return current
 
 
 @router.get("/stores/{public_id}/followers", auth=session_auth, response=list[FollowerOut])
 def followers(request, public_id: str):
-    store = _owned_store(request, public_id)
+    store = managed_store(request.auth, public_id)
     follows = store.follows.active().select_related("customer").order_by("-started_at")
     return [
         {

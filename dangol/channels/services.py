@@ -1,11 +1,12 @@
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dangol.coupons.services import welcome_coupons_issue
 from dangol.lib.seoul import to_seoul
 from dangol.messaging.models import withdraw_held_ads
 from dangol.messaging.services import notice_send
 
 from .models import ConsentAction, ConsentKind, Follow
+from .signals import follow_started
 
 
 def _confirm(follow, events):
@@ -20,26 +21,31 @@ def _confirm(follow, events):
 
 
 def follow_start(*, customer, store, ads, night, via, share_phone=False):
-    follow, events = Follow.start(
-        customer=customer, store=store, ads=ads, night=night, via=via, share_phone=share_phone
-    )
-    _confirm(follow, events)
-    welcome_coupons_issue(customer=customer, store=store)
+    """Follow, its consent records, the confirmation and what other apps give a new regular
+    (a welcome coupon): all written, or none."""
+    with transaction.atomic():
+        follow, events = Follow.start(
+            customer=customer, store=store, ads=ads, night=night, via=via, share_phone=share_phone
+        )
+        _confirm(follow, events)
+        follow_started.send(sender=Follow, follow=follow)
     return follow
 
 
 def consent_change(*, follow, kind, given, via):
-    events = follow.set_consent(kind=kind, given=given, via=via)
-    if not follow.ads_consent:
-        withdraw_held_ads(customer=follow.customer, store=follow.store)
-    _confirm(follow, events)
+    with transaction.atomic():
+        events = follow.set_consent(kind=kind, given=given, via=via)
+        if not follow.ads_consent:
+            withdraw_held_ads(customer=follow.customer, store=follow.store)
+        _confirm(follow, events)
     return events
 
 
 def follow_end(*, follow, via):
-    events = follow.end(via=via)
-    withdraw_held_ads(customer=follow.customer, store=follow.store)
-    _confirm(follow, events)
+    with transaction.atomic():
+        events = follow.end(via=via)
+        withdraw_held_ads(customer=follow.customer, store=follow.store)
+        _confirm(follow, events)
     return events
 
 

@@ -4,37 +4,24 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangol.messaging.models import InboxItem
 
+from .access import active_follow, managed_store, public_store
 from .forms import FollowForm, StoreProfileForm
 from .models import AlreadyFollowing, ConsentKind, ConsentRefused, ConsentVia, Follow, Store
 from .services import consent_change, follow_end, follow_start
 
 
-def _get_store_for_user(request, public_id):
-    """The store, if the signed-in user is one of its merchants; 404 otherwise."""
-    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
-    if not store.is_owner(request.user):
-        raise Http404
-    return store
-
-
-def _active_follow(request, store):
-    if not request.user.is_authenticated:
-        return None
-    return Follow.objects.active().filter(customer=request.user, store=store).first()
-
-
 def store_page(request, public_id):
-    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
+    store = public_store(public_id)
     context = {
         "store": store,
-        "follow": _active_follow(request, store),
+        "follow": active_follow(request.user, store),
         "is_owner": store.is_owner(request.user),
         "follower_count": store.follows.active().count(),
     }
@@ -43,8 +30,8 @@ def store_page(request, public_id):
 
 @login_required
 def follow(request, public_id):
-    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
-    if _active_follow(request, store):
+    store = public_store(public_id)
+    if active_follow(request.user, store):
         messages.info(request, _("이미 이 가게의 단골입니다."))
         return redirect(store)
     form = FollowForm(request.POST or None)
@@ -69,8 +56,8 @@ def follow(request, public_id):
 
 @login_required
 def consent(request, public_id):
-    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
-    follow = _active_follow(request, store)
+    store = public_store(public_id)
+    follow = active_follow(request.user, store)
     if follow is None:
         return redirect(store)
     if request.method == "POST":
@@ -92,8 +79,8 @@ def consent(request, public_id):
 @login_required
 @require_POST
 def unfollow(request, public_id):
-    store = get_object_or_404(Store, public_id=public_id)
-    follow = _active_follow(request, store)
+    store = public_store(public_id)
+    follow = active_follow(request.user, store)
     if follow is not None:
         follow_end(follow=follow, via=ConsentVia.UNFOLLOW)
         messages.success(request, _("단골을 해제했습니다. 이 가게는 더 이상 번호를 볼 수 없습니다."))
@@ -121,7 +108,7 @@ def merchant_home(request):
 
 @login_required
 def dashboard(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     follows = store.follows.active()
     context = {
         "store": store,
@@ -134,7 +121,7 @@ def dashboard(request, public_id):
 
 @login_required
 def profile(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     form = StoreProfileForm(request.POST or None, request.FILES or None, instance=store)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -149,7 +136,7 @@ def _store_qr(request, store):
 
 @login_required
 def qr_code(request, public_id, fmt):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     if fmt not in ("svg", "png"):
         raise Http404
     qr = _store_qr(request, store)
@@ -167,6 +154,6 @@ def qr_code(request, public_id, fmt):
 
 @login_required
 def followers(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     follows = store.follows.active().select_related("customer").order_by("-started_at")
     return render(request, "channels/followers.html", {"store": store, "follows": follows})

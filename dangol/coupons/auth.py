@@ -3,11 +3,10 @@
 from contextlib import contextmanager
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from dangol.channels.models import Store
+from dangol.channels.access import managed_store, public_store
 from dangol.lib.api import session_auth
 
 from .models import ApiKey
@@ -27,14 +26,12 @@ def store_for_actor(request, public_id):
 
     `who` is the keyword arguments that record the actor on a redemption or stamp.
     """
-    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
     if isinstance(request.auth, ApiKey):
+        store = public_store(public_id)
         if request.auth.store_id != store.pk:
             raise Http404
         return store, {"api_key": request.auth}
-    if not store.is_owner(request.auth):
-        raise Http404
-    return store, {"by": request.auth}
+    return managed_store(request.auth, public_id), {"by": request.auth}
 
 
 @contextmanager

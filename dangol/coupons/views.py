@@ -9,8 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangol.channels.access import managed_store
 from dangol.channels.models import Store
-from dangol.channels.views import _get_store_for_user
 
 from .forms import ApiKeyForm, CampaignForm, CouponMessageForm, PinForm, RedeemForm, SetPinForm
 from .models import (
@@ -43,7 +43,7 @@ def _next_or(request, fallback):
 
 @login_required
 def campaign_list(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     campaigns = store.coupon_campaigns.exclude(method=Method.REWARD).annotate(
         redeemed=Count("coupons", filter=Q(coupons__status=CouponStatus.REDEEMED))
     )
@@ -52,7 +52,7 @@ def campaign_list(request, public_id):
 
 @login_required
 def campaign_new(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         campaign = form.save_for(store=store, by=request.user)
@@ -63,7 +63,7 @@ def campaign_new(request, public_id):
 
 @login_required
 def campaign_detail(request, public_id, campaign_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     campaign = _campaign(store, campaign_id)
     stats = campaign.coupons.aggregate(
         redeemed=Count("id", filter=Q(status=CouponStatus.REDEEMED)),
@@ -76,7 +76,7 @@ def campaign_detail(request, public_id, campaign_id):
 @login_required
 @require_POST
 def campaign_give(request, public_id, campaign_id):
-    campaign = _campaign(_get_store_for_user(request, public_id), campaign_id)
+    campaign = _campaign(managed_store(request.user, public_id), campaign_id)
     try:
         count = campaign.issue_to_followers()
     except CouponRefused as refusal:
@@ -88,7 +88,7 @@ def campaign_give(request, public_id, campaign_id):
 
 @login_required
 def campaign_message(request, public_id, campaign_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     campaign = _campaign(store, campaign_id)
     body = _("{store}에서 쿠폰을 드립니다: {benefit}\n아래 '쿠폰 받기'를 눌러 받으세요.")
     form = CouponMessageForm(
@@ -107,7 +107,7 @@ def campaign_message(request, public_id, campaign_id):
 
 @login_required
 def campaign_paper(request, public_id, campaign_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     campaign = _campaign(store, campaign_id)
     coupons = campaign.coupons.filter(customer__isnull=True).select_related("signing_key", "store").order_by("id")
     return render(request, "coupons/paper.html", {"store": store, "campaign": campaign, "coupons": coupons})
@@ -116,7 +116,7 @@ def campaign_paper(request, public_id, campaign_id):
 @login_required
 @require_POST
 def campaign_end(request, public_id, campaign_id):
-    campaign = _campaign(_get_store_for_user(request, public_id), campaign_id)
+    campaign = _campaign(managed_store(request.user, public_id), campaign_id)
     if request.POST.get("revoke") == "1":
         count = campaign.revoke_unused()
         messages.success(request, _("아직 안 쓴 쿠폰 {n}장을 취소했습니다.").format(n=count))
@@ -137,13 +137,13 @@ def _stall(request, store, form, status=200):
 
 @login_required
 def stall(request, public_id):
-    return _stall(request, _get_store_for_user(request, public_id), RedeemForm())
+    return _stall(request, managed_store(request.user, public_id), RedeemForm())
 
 
 @login_required
 @require_POST
 def stall_redeem(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     form = RedeemForm(request.POST)
     if form.is_valid():
         try:
@@ -166,7 +166,7 @@ def stall_redeem(request, public_id):
 @login_required
 @require_POST
 def stall_undo(request, public_id, redemption_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     redemption = get_object_or_404(store.redemptions, public_id=redemption_id)
     try:
         redemption.undo(by=request.user)
@@ -179,7 +179,7 @@ def stall_undo(request, public_id, redemption_id):
 
 @login_required
 def pin(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     form = SetPinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         StorePin.set(store=store, pin=form.cleaned_data["pin"])
@@ -191,7 +191,7 @@ def pin(request, public_id):
 
 @login_required
 def api_keys(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     form = ApiKeyForm(request.POST or None)
     plain = None
     if request.method == "POST" and form.is_valid():
@@ -210,7 +210,7 @@ def api_keys(request, public_id):
 @login_required
 @require_POST
 def api_key_revoke(request, public_id, key_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     if get_object_or_404(store.api_keys, public_id=key_id).revoke():
         messages.success(request, _("API 키를 없앴습니다. 이 키로는 더 이상 쓸 수 없습니다."))
     return redirect("coupons:api_keys", public_id=store.public_id)
@@ -219,7 +219,7 @@ def api_key_revoke(request, public_id, key_id):
 @login_required
 @require_POST
 def signing_key_rotate(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     SigningKey.rotate(store=store, compromised=request.POST.get("compromised") == "1")
     messages.success(request, _("쿠폰 서명 키를 새로 만들었습니다."))
     return redirect("coupons:api_keys", public_id=store.public_id)

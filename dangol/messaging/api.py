@@ -3,7 +3,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from dangol.channels.api import _owned_store
+from dangol.channels.access import managed_store
 from dangol.lib.api import session_auth
 
 from .models import InboxItem, MessageKind
@@ -73,7 +73,7 @@ def _item(item):
 
 @router.post("/stores/{public_id}/messages", auth=session_auth, response={201: MessageOut})
 def send(request, public_id: str, payload: MessageIn):
-    store = _owned_store(request, public_id)
+    store = managed_store(request.auth, public_id)
     message = message_send(
         store=store,
         author=request.auth,

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangol.channels.access import managed_store
 from dangol.channels.models import ConsentKind, ConsentVia, Follow
 from dangol.channels.services import consent_change
-from dangol.channels.views import _get_store_for_user
 
 from .forms import MessageForm
 from .models import InboxItem, MessageKind, follow_for_opt_out_token, opt_out_token
@@ -19,7 +19,7 @@ from .templates_text import TEMPLATES
 
 @login_required
 def compose(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     template = TEMPLATES.get(request.GET.get("template", ""))
     initial = {"kind": template["kind"], "body": template["body"]} if template else None
     form = MessageForm(request.POST or None, request.FILES or None, initial=initial)
@@ -56,14 +56,14 @@ def compose(request, public_id):
 
 @login_required
 def sent_list(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     sent = store.messages.exclude(kind=MessageKind.NOTICE)[:100]
     return render(request, "messaging/sent_list.html", {"store": store, "sent": sent})
 
 
 @login_required
 def sent_detail(request, public_id, message_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     message = get_object_or_404(store.messages.exclude(kind=MessageKind.NOTICE), public_id=message_id)
     if request.method == "POST" and request.POST.get("action") == "cancel":
         if message.cancel():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from dangol.channels.views import _get_store_for_user
+from dangol.channels.access import managed_store
 
 from .forms import MemberStampForm, StampProgramForm
 from .members import member_token
@@ -28,7 +28,7 @@ def active_program(store):
 
 @login_required
 def program(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     current = active_program(store)
     form = StampProgramForm(request.POST or None) if current is None else None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -66,7 +66,7 @@ def program(request, public_id):
 @login_required
 @require_POST
 def program_end(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     current = active_program(store)
     if current is not None and current.end():
         messages.success(request, _("스탬프 카드를 끝냈습니다. 이미 받은 보상 쿠폰은 그대로 쓸 수 있습니다."))
@@ -77,7 +77,7 @@ def program_end(request, public_id):
 @xframe_options_sameorigin
 def stall_qr(request, public_id):
     """The rotating QR, in a frame on the stall screen that reloads itself every few seconds."""
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     current = active_program(store)
     if current is None:
         raise Http404
@@ -89,7 +89,7 @@ def stall_qr(request, public_id):
 @login_required
 @require_POST
 def give(request, public_id):
-    store = _get_store_for_user(request, public_id)
+    store = managed_store(request.user, public_id)
     current = active_program(store)
     form = MemberStampForm(request.POST)
     try:
