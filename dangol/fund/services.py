@@ -3,14 +3,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from dangol.channels.models import Follow, Store
-from dangol.coupons.models import Coupon
+from dangol.channels import kpis as channel_kpis
+from dangol.coupons import kpis as coupon_kpis
 from dangol.ledger.models import Entry
 from dangol.lib.seoul import SEOUL, now, to_seoul
-from dangol.messaging.models import Message, MessageKind, Status
+from dangol.messaging import kpis as message_kpis
 
 from .models import Commitment, Disbursement, KpiSource
 from .reports import korean_won
@@ -109,60 +108,26 @@ class Kpi:
 
 
 def program_kpis(*, program):
-    """The program's KPIs, counted live from Dangol's own tables ([] for a program without KPIs).
+    """The program's KPIs, counted live by the apps that own each figure ([] for a program without KPIs).
 
     Counted within the program's market (all markets when none is set) and from its start
     date to its end date, Seoul days, when those are set.
     """
     if program.kpi_source != KpiSource.MARKET:
         return []
-    stores = Store.objects.all() if program.market_id is None else Store.objects.filter(market_id=program.market_id)
-    window = _window(program)
+    where = {"market": program.market_id, **_period(program)}
     return [
-        Kpi(
-            "stores",
-            _("단골 채널을 연 가게"),
-            _("곳"),
-            stores.filter(window("created_at")).count(),
-        ),
-        Kpi(
-            "followers",
-            _("단골 (지금 맺고 있는 관계)"),
-            _("명"),
-            Follow.objects.active().filter(window("started_at"), store__in=stores).count(),
-        ),
-        Kpi(
-            "messages",
-            _("가게가 단골에게 보낸 소식"),
-            _("건"),
-            Message.objects.filter(
-                window("sent_at"), store__in=stores, status=Status.SENT, kind__in=[MessageKind.INFO, MessageKind.AD]
-            ).count(),
-        ),
-        _redemptions(stores, window),
+        Kpi("stores", _("단골 채널을 연 가게"), _("곳"), channel_kpis.stores_opened(**where)),
+        Kpi("followers", _("단골 (지금 맺고 있는 관계)"), _("명"), channel_kpis.followers_gained(**where)),
+        Kpi("messages", _("가게가 단골에게 보낸 소식"), _("건"), message_kpis.messages_sent(**where)),
+        Kpi("redemptions", _("쿠폰 사용"), _("건"), coupon_kpis.coupons_redeemed(**where)),
     ]
 
 
-def _window(program):
-    start = dt.datetime.combine(program.starts_on, dt.time.min, tzinfo=SEOUL) if program.starts_on else None
-    end = (
-        dt.datetime.combine(program.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=SEOUL)
-        if program.ends_on
-        else None
-    )
-
-    def within(field):
-        condition = Q()
-        if start:
-            condition &= Q(**{f"{field}__gte": start})
-        if end:
-            condition &= Q(**{f"{field}__lt": end})
-        return condition
-
-    return within
-
-
-def _redemptions(stores, window):
-    # redeemed_at is cleared when a use is undone, so this counts uses that stand.
-    used = Coupon.objects.filter(window("redeemed_at"), store__in=stores, redeemed_at__isnull=False).count()
-    return Kpi("redemptions", _("쿠폰 사용"), _("건"), used)
+def _period(program):
+    """From 00:00 in Seoul on the program's first day to 00:00 after its last; open where a date isn't set."""
+    starts, ends = program.starts_on, program.ends_on
+    return {
+        "since": dt.datetime.combine(starts, dt.time.min, tzinfo=SEOUL) if starts else None,
+        "before": dt.datetime.combine(ends + dt.timedelta(days=1), dt.time.min, tzinfo=SEOUL) if ends else None,
+    }
