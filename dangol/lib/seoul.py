@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NIGHT_STARTS = dt.time(21, 0)
@@ -31,3 +32,18 @@ def night_ends_after(moment):
 
 def now():
     return timezone.now()
+
+
+def seoul_midnight(day):
+    """00:00 Asia/Seoul at the start of `day`, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=SEOUL)
+
+
+def seoul_today(now=None):
+    """The date in Seoul at `now` (default: this moment)."""
+    return to_seoul(now or timezone.now()).date()
+
+
+def short_moment(moment):
+    """A moment as people at the stall say it, in Seoul time: "5월 4일 14:05"."""
+    return date_format(to_seoul(moment), "n월 j일 H:i")
