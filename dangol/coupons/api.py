@@ -1,30 +1,28 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from dangol.channels.models import Store
-from dangol.lib.api import session_auth
+from dangol.channels.access import public_store
+from dangol.lib.api import errors, session_auth
 
 from . import tokens
-from .auth import merchant_or_key, refusals_as_http, store_for_actor
-from .forms import CampaignForm
+from .access import claimable_campaign, own_coupon, store_for_actor, store_redemption
+from .auth import merchant_or_key
 from .models import (
+    MAX_TITLE,
     MAX_WON,
     UNDO_WINDOW,
     Campaign,
     Coupon,
     CouponKind,
-    CouponRefused,
     CouponStatus,
     Method,
     SigningKey,
     Via,
+    minutes,
 )
-from .services import coupon_claim
 
 router = Router(tags=["coupons"])
 
@@ -51,18 +49,22 @@ class RevocationsOut(Schema):
 
 
 class CampaignIn(Schema):
-    title: str = ""
+    """The same terms as the page's form; `Campaign.clean` checks them (a 400 names each field at fault)."""
+
+    title: str = Field("", description=f"up to {MAX_TITLE} characters; empty: the benefit is the name")
     kind: CouponKind
-    amount_off: int | None = None
-    percent_off: int | None = None
-    gift: str = ""
-    min_purchase: int = 0
-    valid_days: int | None = Field(None, description="N days after issue; or give valid_until")
+    amount_off: int | None = Field(None, description="amount: 1 to 100,000,000 won")
+    percent_off: int | None = Field(None, description="percent: 1-90")
+    gift: str = Field("", description=f"gift: what is given, up to {MAX_TITLE} characters")
+    min_purchase: int = Field(0, description="0 to 100,000,000 won")
+    valid_days: int | None = Field(None, description="1-365 days after issue; or give valid_until")
     valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    method: Method = Method.FIRST_COME
-    quantity: int | None = Field(None, description="total; for a lottery the winner cap, for paper the sheet size")
-    per_customer_limit: int = 1
+    valid_until: dt.date | None = Field(None, description="the last day, today to two years ahead")
+    method: Method = Field(Method.FIRST_COME, description="any but reward (stamp-card rewards are made with the card)")
+    quantity: int | None = Field(
+        None, description="total; for a lottery the winner cap, for paper the sheet size (1-300)"
+    )
+    per_customer_limit: int = Field(1, description="1-10")
     win_rate: int | None = Field(None, description="lottery only, 1-99")
 
 
@@ -189,7 +191,7 @@ def _redemption_out(redemption):
 @router.get("/stores/{public_id}/keys", response=KeysOut)
 def public_keys(request, public_id: str):
     """The store's Ed25519 public keys, for checking coupon QR tokens without a network."""
-    store = get_object_or_404(Store, public_id=public_id)
+    store = public_store(public_id)
     keys = SigningKey.objects.published(store)
     return {
         "store_id": store.public_id,
@@ -218,35 +220,31 @@ def revocations(request, public_id: str):
 @router.get("/stores/{public_id}/coupons", response=list[CampaignOut])
 def store_coupons(request, public_id: str):
     """Coupons anyone can take from the store page (first come, lottery)."""
-    store = get_object_or_404(Store, public_id=public_id)
+    store = public_store(public_id)
     return [_campaign_out(c) for c in Campaign.objects.on_store_page(store)]
 
 
 @router.get("/stores/{public_id}/campaigns", auth=merchant_or_key, response=list[CampaignStatsOut])
 def campaigns(request, public_id: str):
     store, _who = store_for_actor(request, public_id)
-    rows = store.coupon_campaigns.annotate(redeemed=Count("coupons", filter=Q(coupons__status=CouponStatus.REDEEMED)))
+    rows = store.coupon_campaigns.listed().with_redeemed()
     return [{**_campaign_out(c), "issued": c.issued_count, "redeemed": c.redeemed} for c in rows]
 
 
-@router.post("/stores/{public_id}/campaigns", auth=session_auth, response={201: CampaignStatsOut})
+@router.post("/stores/{public_id}/campaigns", auth=session_auth, response={201: CampaignStatsOut, **errors(503)})
 def campaign_create(request, public_id: str, payload: CampaignIn):
     store, _who = store_for_actor(request, public_id)
-    data = payload.dict()
-    data["validity"] = "days" if payload.valid_days is not None else "dates"
-    form = CampaignForm(data)
-    if not form.is_valid():
-        raise ValidationError(form.errors.as_data())
-    campaign = form.save_for(store=store, by=request.auth)
+    terms = payload.dict()
+    if payload.valid_days is not None:  # days after issue win over dates, as on the page
+        terms["valid_from"] = terms["valid_until"] = None
+    campaign = Campaign.create_for(store=store, by=request.auth, **terms)
     return Status(201, {**_campaign_out(campaign), "issued": campaign.issued_count, "redeemed": 0})
 
 
-@router.post("/campaigns/{campaign_id}/claim", auth=session_auth, response={201: ClaimOut})
+@router.post("/campaigns/{campaign_id}/claim", auth=session_auth, response={201: ClaimOut, **errors(403, 409, 503)})
 def claim(request, campaign_id: str):
     """Take a coupon (first come, attached to a message you received, or a lottery draw)."""
-    campaign = get_object_or_404(Campaign.objects.select_related("store"), public_id=campaign_id)
-    with refusals_as_http(CouponRefused):
-        coupon = coupon_claim(campaign=campaign, customer=request.auth)
+    coupon = claimable_campaign(campaign_id).claim(customer=request.auth)
     if coupon is None:
         return Status(201, {"won": False, "coupon": None})
     return Status(201, {"won": True, "coupon": _coupon_out(coupon, with_token=True)})
@@ -256,9 +254,8 @@ def claim(request, campaign_id: str):
 def wallet(request):
     """Usable coupons first (soonest to expire first), then used, expired and cancelled ones."""
     now = timezone.now()
-    mine = Coupon.objects.for_wallet(request.auth).select_related("signing_key")
-    usable = mine.usable(now=now).order_by("expires_at", "id")
-    past = mine.past(now=now).order_by("-issued_at", "-id")[:100]
+    usable = Coupon.objects.usable_by(request.auth, now=now).select_related("signing_key")
+    past = Coupon.objects.history_of(request.auth, now=now)[:100]
     return {
         "usable": [_coupon_out(c, with_token=True, now=now) for c in usable],
         "past": [_coupon_out(c, now=now) for c in past],
@@ -267,16 +264,14 @@ def wallet(request):
 
 @router.get("/wallet/{coupon_id}", auth=session_auth, response=CouponOut)
 def wallet_coupon(request, coupon_id: str):
-    coupon = get_object_or_404(Coupon.objects.for_wallet(request.auth), public_id=coupon_id)
-    return _coupon_out(coupon, with_token=True)
+    return _coupon_out(own_coupon(request.auth, coupon_id), with_token=True)
 
 
-@router.post("/wallet/{coupon_id}/use", auth=session_auth, response={201: RedemptionOut})
+@router.post("/wallet/{coupon_id}/use", auth=session_auth, response={201: RedemptionOut, **errors(409, 429)})
 def wallet_use(request, coupon_id: str, payload: UseIn):
     """The customer pressed "사용"; the merchant typed the store's PIN on the customer's phone."""
-    coupon = get_object_or_404(Coupon.objects.for_wallet(request.auth), public_id=coupon_id)
-    with refusals_as_http(CouponRefused):
-        redemption = coupon.redeem_with_pin(customer=request.auth, pin=payload.pin, amount=payload.amount)
+    coupon = own_coupon(request.auth, coupon_id)
+    redemption = coupon.redeem_with_pin(customer=request.auth, pin=payload.pin, amount=payload.amount)
     return Status(201, _redemption_out(redemption))
 
 
@@ -293,28 +288,30 @@ def _presented(store, payload):
 def coupon_check(request, public_id: str, payload: RedeemIn):
     """What a code or token is worth at this store, without using it."""
     store, _who = store_for_actor(request, public_id)
-    with refusals_as_http(CouponRefused):
-        coupon, _via = _presented(store, payload)
+    coupon, _via = _presented(store, payload)
     return _coupon_out(coupon)
 
 
-@router.post("/stores/{public_id}/redemptions", auth=merchant_or_key, response={201: RedemptionOut})
+@router.post("/stores/{public_id}/redemptions", auth=merchant_or_key, response={201: RedemptionOut, **errors(409, 503)})
 def redeem(request, public_id: str, payload: RedeemIn):
     """Use a coupon at the stall, by its code or its QR token. Exactly once."""
     store, who = store_for_actor(request, public_id)
-    with refusals_as_http(CouponRefused):
-        coupon, via = _presented(store, payload)
-        redemption = coupon.redeem(
-            via=Via.API if "api_key" in who else via, amount=payload.amount, client_id=payload.client_id, **who
-        )
+    coupon, via = _presented(store, payload)
+    redemption = coupon.redeem(
+        via=Via.API if "api_key" in who else via, amount=payload.amount, client_id=payload.client_id, **who
+    )
     return Status(201, _redemption_out(redemption))
 
 
-@router.post("/stores/{public_id}/redemptions/{redemption_id}/undo", auth=merchant_or_key, response=RedemptionOut)
+@router.post(
+    "/stores/{public_id}/redemptions/{redemption_id}/undo",
+    auth=merchant_or_key,
+    response={200: RedemptionOut, **errors(409)},
+    description=f"Put a used coupon back, within {minutes(UNDO_WINDOW)} minutes. "
+    "The redemption and the undo both stay on record.",
+)
 def undo(request, public_id: str, redemption_id: str):
-    """Put a used coupon back, within 10 minutes. The redemption and the undo both stay on record."""
     store, who = store_for_actor(request, public_id)
-    redemption = get_object_or_404(store.redemptions.select_related("coupon__campaign"), public_id=redemption_id)
-    with refusals_as_http(CouponRefused):
-        redemption.undo(**who)
+    redemption = store_redemption(store, redemption_id)
+    redemption.undo(**who)
     return _redemption_out(redemption)

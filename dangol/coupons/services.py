@@ -2,19 +2,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dangol.messaging.models import InboxItem, MessageKind
+from dangol.messaging.models import MessageKind
 from dangol.messaging.services import message_send
 
 from .models import Campaign, CouponRefused, Method
-
-
-def coupon_claim(*, campaign, customer, now=None):
-    """A customer takes a coupon; one attached to a message only if the message reached them."""
-    if campaign.method == Method.MESSAGE:
-        received = InboxItem.objects.visible(now=now).filter(message_id=campaign.message_id, customer=customer)
-        if campaign.message_id is None or not received.exists():
-            raise CouponRefused(_("이 쿠폰은 쿠폰이 붙은 메시지를 받은 분만 받을 수 있습니다."), status=403)
-    return campaign.claim(customer=customer, now=now)
 
 
 def welcome_coupons_issue(*, customer, store):
@@ -38,9 +29,9 @@ def campaign_message_send(*, campaign, author, body):
         if campaign.message_id is not None:
             raise ValidationError({"body": _("이미 메시지로 보낸 쿠폰입니다.")})
         try:
-            campaign._refuse_unless_open(None)
+            campaign.refuse_unless_open()
         except CouponRefused as refusal:
-            raise ValidationError({"body": str(refusal)}) from None
+            raise ValidationError({"body": refusal.message}) from None
         message = message_send(store=campaign.store, author=author, kind=MessageKind.AD, body=body)
         Campaign.objects.filter(pk=campaign.pk).update(message=message)
     return message

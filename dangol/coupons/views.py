@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,26 +8,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangol.channels.access import managed_store
-from dangol.channels.models import Store
+from dangol.channels.access import managed_store, public_store
+from dangol.lib.refusals import refusals_shown
 
+from .access import claimable_campaign, own_coupon, store_campaign, store_redemption
 from .forms import ApiKeyForm, CampaignForm, CouponMessageForm, PinForm, RedeemForm, SetPinForm
-from .models import (
-    UNDO_WINDOW,
-    ApiKey,
-    Campaign,
-    Coupon,
-    CouponRefused,
-    CouponStatus,
-    Method,
-    SigningKey,
-    StorePin,
-)
-from .services import campaign_message_send, coupon_claim
-
-
-def _campaign(store, campaign_id):
-    return get_object_or_404(store.coupon_campaigns.select_related("message"), public_id=campaign_id)
+from .models import MAX_PRESENTED, UNDO_WINDOW, ApiKey, Campaign, Coupon, CouponStatus, SigningKey, StorePin, minutes
+from .services import campaign_message_send
 
 
 def _next_or(request, fallback):
@@ -44,9 +30,7 @@ def _next_or(request, fallback):
 @login_required
 def campaign_list(request, public_id):
     store = managed_store(request.user, public_id)
-    campaigns = store.coupon_campaigns.exclude(method=Method.REWARD).annotate(
-        redeemed=Count("coupons", filter=Q(coupons__status=CouponStatus.REDEEMED))
-    )
+    campaigns = store.coupon_campaigns.listed().with_redeemed()
     return render(request, "coupons/campaign_list.html", {"store": store, "campaigns": campaigns})
 
 
@@ -55,16 +39,17 @@ def campaign_new(request, public_id):
     store = managed_store(request.user, public_id)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        campaign = form.save_for(store=store, by=request.user)
-        messages.success(request, _("쿠폰을 만들었습니다."))
-        return redirect(campaign)
+        with refusals_shown(request, form=form):
+            campaign = Campaign.create_for(store=store, by=request.user, **form.terms())
+            messages.success(request, _("쿠폰을 만들었습니다."))
+            return redirect(campaign)
     return render(request, "coupons/campaign_form.html", {"store": store, "form": form})
 
 
 @login_required
 def campaign_detail(request, public_id, campaign_id):
     store = managed_store(request.user, public_id)
-    campaign = _campaign(store, campaign_id)
+    campaign = store_campaign(store, campaign_id)
     stats = campaign.coupons.aggregate(
         redeemed=Count("id", filter=Q(status=CouponStatus.REDEEMED)),
         revoked=Count("id", filter=Q(status=CouponStatus.REVOKED)),
@@ -76,12 +61,9 @@ def campaign_detail(request, public_id, campaign_id):
 @login_required
 @require_POST
 def campaign_give(request, public_id, campaign_id):
-    campaign = _campaign(managed_store(request.user, public_id), campaign_id)
-    try:
+    campaign = store_campaign(managed_store(request.user, public_id), campaign_id)
+    with refusals_shown(request):
         count = campaign.issue_to_followers()
-    except CouponRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
         messages.success(request, _("단골 {n}명에게 쿠폰을 줬습니다.").format(n=count))
     return redirect(campaign)
 
@@ -89,17 +71,14 @@ def campaign_give(request, public_id, campaign_id):
 @login_required
 def campaign_message(request, public_id, campaign_id):
     store = managed_store(request.user, public_id)
-    campaign = _campaign(store, campaign_id)
+    campaign = store_campaign(store, campaign_id)
     body = _("{store}에서 쿠폰을 드립니다: {benefit}\n아래 '쿠폰 받기'를 눌러 받으세요.")
     form = CouponMessageForm(
         request.POST or None, initial={"body": body.format(store=store.name, benefit=campaign.benefit)}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_shown(request, form=form):
             campaign_message_send(campaign=campaign, author=request.user, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
             messages.success(request, _("쿠폰을 붙인 메시지를 보냈습니다."))
             return redirect(campaign)
     return render(request, "coupons/campaign_message.html", {"store": store, "campaign": campaign, "form": form})
@@ -108,7 +87,7 @@ def campaign_message(request, public_id, campaign_id):
 @login_required
 def campaign_paper(request, public_id, campaign_id):
     store = managed_store(request.user, public_id)
-    campaign = _campaign(store, campaign_id)
+    campaign = store_campaign(store, campaign_id)
     coupons = campaign.coupons.filter(customer__isnull=True).select_related("signing_key", "store").order_by("id")
     return render(request, "coupons/paper.html", {"store": store, "campaign": campaign, "coupons": coupons})
 
@@ -116,7 +95,7 @@ def campaign_paper(request, public_id, campaign_id):
 @login_required
 @require_POST
 def campaign_end(request, public_id, campaign_id):
-    campaign = _campaign(managed_store(request.user, public_id), campaign_id)
+    campaign = store_campaign(managed_store(request.user, public_id), campaign_id)
     if request.POST.get("revoke") == "1":
         count = campaign.revoke_unused()
         messages.success(request, _("아직 안 쓴 쿠폰 {n}장을 취소했습니다.").format(n=count))
@@ -131,7 +110,14 @@ def campaign_end(request, public_id, campaign_id):
 def _stall(request, store, form, status=200):
     since = timezone.now() - UNDO_WINDOW * 6
     recent = store.redemptions.filter(created_at__gte=since).select_related("coupon__campaign")[:10]
-    context = {"store": store, "form": form, "recent": recent, "now": timezone.now()}
+    context = {
+        "store": store,
+        "form": form,
+        "recent": recent,
+        "now": timezone.now(),
+        "undo_minutes": minutes(UNDO_WINDOW),
+        "max_presented": MAX_PRESENTED,
+    }
     return render(request, "coupons/stall.html", context, status=status)
 
 
@@ -146,14 +132,9 @@ def stall_redeem(request, public_id):
     store = managed_store(request.user, public_id)
     form = RedeemForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_shown(request, form=form):
             coupon, via = Coupon.objects.presented_at(store, form.cleaned_data["code"])
             coupon.redeem(via=via, by=request.user, amount=form.cleaned_data["amount"])
-        except CouponRefused as refusal:
-            form.add_error("code", str(refusal))
-        except ValidationError as error:
-            form.add_error("amount", error.message_dict.get("amount"))
-        else:
             messages.success(
                 request,
                 _("사용 완료: {benefit} ({code})").format(benefit=coupon.campaign.benefit, code=coupon),
@@ -167,12 +148,9 @@ def stall_redeem(request, public_id):
 @require_POST
 def stall_undo(request, public_id, redemption_id):
     store = managed_store(request.user, public_id)
-    redemption = get_object_or_404(store.redemptions, public_id=redemption_id)
-    try:
+    redemption = store_redemption(store, redemption_id)
+    with refusals_shown(request):
         redemption.undo(by=request.user)
-    except CouponRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
         messages.success(request, _("사용 처리를 되돌렸습니다. 손님이 쿠폰을 다시 쓸 수 있습니다."))
     return redirect("coupons:stall", public_id=store.public_id)
 
@@ -182,9 +160,10 @@ def pin(request, public_id):
     store = managed_store(request.user, public_id)
     form = SetPinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        StorePin.set(store=store, pin=form.cleaned_data["pin"])
-        messages.success(request, _("확인 번호를 정했습니다. 손님 휴대폰에서 쿠폰을 쓸 때 눌러 주세요."))
-        return redirect("coupons:stall", public_id=store.public_id)
+        with refusals_shown(request, form=form):
+            StorePin.set(store=store, pin=form.cleaned_data["pin"])
+            messages.success(request, _("확인 번호를 정했습니다. 손님 휴대폰에서 쿠폰을 쓸 때 눌러 주세요."))
+            return redirect("coupons:stall", public_id=store.public_id)
     has_pin = StorePin.objects.filter(store=store).exists()
     return render(request, "coupons/pin.html", {"store": store, "form": form, "has_pin": has_pin})
 
@@ -195,8 +174,10 @@ def api_keys(request, public_id):
     form = ApiKeyForm(request.POST or None)
     plain = None
     if request.method == "POST" and form.is_valid():
-        _key, plain = ApiKey.create_for(store=store, name=form.cleaned_data["name"], by=request.user)
-        form = ApiKeyForm()
+        with refusals_shown(request, form=form) as creating:
+            _key, plain = ApiKey.create_for(store=store, name=form.cleaned_data["name"], by=request.user)
+        if creating.ok:
+            form = ApiKeyForm()
     context = {
         "store": store,
         "form": form,
@@ -229,36 +210,33 @@ def signing_key_rotate(request, public_id):
 
 
 def store_coupons(request, public_id):
-    store = get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
+    store = public_store(public_id)
     campaigns = Campaign.objects.on_store_page(store)
     return render(request, "coupons/store_coupons.html", {"store": store, "campaigns": campaigns})
 
 
 @login_required
 def claim(request, campaign_id):
-    campaign = get_object_or_404(Campaign.objects.select_related("store"), public_id=campaign_id)
+    campaign = claimable_campaign(campaign_id)
     back = _next_or(request, reverse("coupons:store_coupons", args=[campaign.store.public_id]))
     if request.method != "POST":
         return redirect(back)
-    try:
-        coupon = coupon_claim(campaign=campaign, customer=request.user)
-    except CouponRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect(back)
-    if coupon is None:
-        messages.info(request, _("아쉽지만 당첨되지 않았습니다. 다음에 또 만나요!"))
-        return redirect(back)
-    messages.success(request, _("쿠폰을 받았습니다! 가게에서 이 화면을 보여 주세요."))
-    return redirect(coupon)
+    with refusals_shown(request):
+        coupon = campaign.claim(customer=request.user)
+        if coupon is None:
+            messages.info(request, _("아쉽지만 당첨되지 않았습니다. 다음에 또 만나요!"))
+            return redirect(back)
+        messages.success(request, _("쿠폰을 받았습니다! 가게에서 이 화면을 보여 주세요."))
+        return redirect(coupon)
+    return redirect(back)
 
 
 @login_required
 def wallet(request):
     now = timezone.now()
-    mine = Coupon.objects.for_wallet(request.user)
     context = {
-        "usable": mine.usable(now=now).order_by("expires_at", "id"),
-        "past": mine.past(now=now).order_by("-issued_at", "-id")[:50],
+        "usable": Coupon.objects.usable_by(request.user, now=now),
+        "past": Coupon.objects.history_of(request.user, now=now)[:50],
         "now": now,
     }
     return render(request, "coupons/wallet.html", context)
@@ -266,9 +244,7 @@ def wallet(request):
 
 @login_required
 def wallet_coupon(request, coupon_id):
-    coupon = get_object_or_404(
-        Coupon.objects.for_wallet(request.user).select_related("signing_key"), public_id=coupon_id
-    )
+    coupon = own_coupon(request.user, coupon_id)
     state = coupon.state()
     token = coupon.token() if state in ("usable", "not_yet") else None
     return render(request, "coupons/wallet_coupon.html", {"coupon": coupon, "state": state, "token": token})
@@ -276,18 +252,13 @@ def wallet_coupon(request, coupon_id):
 
 @login_required
 def wallet_use(request, coupon_id):
-    coupon = get_object_or_404(Coupon.objects.for_wallet(request.user), public_id=coupon_id)
+    coupon = own_coupon(request.user, coupon_id)
     form = PinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_shown(request, form=form):
             coupon.redeem_with_pin(
                 customer=request.user, pin=form.cleaned_data["pin"], amount=form.cleaned_data["amount"]
             )
-        except CouponRefused as refusal:
-            form.add_error("pin", str(refusal))
-        except ValidationError as error:
-            form.add_error("amount", error.message_dict.get("amount"))
-        else:
             messages.success(request, _("사용 완료! 사장님께 이 화면을 보여 주세요."))
             return redirect(coupon)
     return render(request, "coupons/wallet_use.html", {"coupon": coupon, "form": form})

@@ -1,15 +1,15 @@
 import datetime as dt
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
-from dangol.channels.models import Store
-from dangol.coupons.auth import merchant_or_key, refusals_as_http, store_for_actor
-from dangol.lib.api import session_auth
+from dangol.channels.access import public_store
+from dangol.coupons.access import store_for_actor
+from dangol.coupons.auth import merchant_or_key
+from dangol.lib.api import errors, session_auth
 
-from .models import BAD_QR, ProgramStatus, StampRefused, StampReward, StampToken
+from .access import program_in_use
+from .models import BAD_QR, StampRefused, StampReward, StampToken
 
 router = Router(tags=["stamps"])
 
@@ -71,16 +71,9 @@ def _stamp_out(stamp):
     return {"number": stamp.number, "card": _card_out(card), "reward_coupon_ids": [r.coupon.public_id for r in rewards]}
 
 
-def _active_program(store):
-    program = store.stamp_programs.filter(status=ProgramStatus.ACTIVE).select_related("reward", "store").first()
-    if program is None:
-        raise HttpError(404, "이 가게는 스탬프 카드를 쓰지 않습니다.")
-    return program
-
-
 @router.get("/stores/{public_id}/stamp-program", response=StampProgramOut)
 def stamp_program(request, public_id: str):
-    program = _active_program(get_object_or_404(Store, public_id=public_id))
+    program = program_in_use(public_store(public_id))
     return {
         "store_id": program.store.public_id,
         "goal": program.goal,
@@ -96,31 +89,28 @@ def stamp_program(request, public_id: str):
 def stamp_qr(request, public_id: str):
     """The one-time QR a stall device should show now (fetch again when it is used or expires)."""
     store, _who = store_for_actor(request, public_id)
-    token = StampToken.current(_active_program(store))
+    token = StampToken.current(program_in_use(store))
     return {
         "url": request.build_absolute_uri(reverse("stamps:scan", args=[token.nonce])),
         "expires_at": token.expires_at,
     }
 
 
-@router.post("/stamps/{nonce}", auth=session_auth, response={201: StampOut})
+@router.post("/stamps/{nonce}", auth=session_auth, response={201: StampOut, **errors(409, 503)})
 def stamp_collect(request, nonce: str):
     """The customer scanned the stall's one-time QR."""
     token = StampToken.objects.select_related("program__store").filter(nonce=nonce).first()
-    with refusals_as_http(StampRefused):
-        if token is None:
-            raise StampRefused(BAD_QR)
-        stamp = token.use(customer=request.auth)
+    if token is None:
+        raise StampRefused(BAD_QR)
+    stamp = token.use(customer=request.auth)
     return Status(201, _stamp_out(stamp))
 
 
-@router.post("/stores/{public_id}/stamps", auth=merchant_or_key, response={201: StampOut})
+@router.post("/stores/{public_id}/stamps", auth=merchant_or_key, response={201: StampOut, **errors(409, 503)})
 def stamp_give(request, public_id: str, payload: MemberStampIn):
     """The merchant (or the point-of-sale system) scanned a customer's member QR."""
     store, who = store_for_actor(request, public_id)
-    program = _active_program(store)
-    with refusals_as_http(StampRefused):
-        stamp = program.give_to_member(payload.member_token, **who)
+    stamp = program_in_use(store).give_to_member(payload.member_token, **who)
     return Status(201, _stamp_out(stamp))
 
 

@@ -4,14 +4,12 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangol.coupons.models import seoul_midnight
 from dangol.lib.ids import new_public_id
 from dangol.lib.refusals import Refused
-from dangol.lib.seoul import to_seoul
+from dangol.lib.seoul import seoul_midnight, seoul_today, short_moment, to_seoul
 
 from .members import member_for_token
 
@@ -19,6 +17,9 @@ TOKEN_LIFETIME = dt.timedelta(seconds=45)
 TOKEN_FRESH_FOR = dt.timedelta(seconds=15)  # a new QR when less than this is left: about every 30 s
 SCAN_GRACE = dt.timedelta(minutes=10)  # time to sign in after scanning a QR that was valid
 UNUSUAL_PER_DAY = 5
+MAX_GOAL = 50
+MAX_LIMIT_HOURS = 168
+MAX_CARD_DAYS = 730
 
 
 def new_nonce():
@@ -47,6 +48,15 @@ class ProgramStatus(models.TextChoices):
     ENDED = "ended", "끝남"
 
 
+class StampProgramQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=ProgramStatus.ACTIVE)
+
+    def in_use_at(self, store):
+        """The stamp card `store` uses now, or None."""
+        return self.active().filter(store=store).select_related("reward", "store").first()
+
+
 class StampProgram(models.Model):
     """A store's stamp card: how many stamps, the reward, how long a card lasts, how often."""
 
@@ -60,6 +70,8 @@ class StampProgram(models.Model):
     limit_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = StampProgramQuerySet.as_manager()
 
     class Meta:
         verbose_name = "스탬프 카드"
@@ -91,10 +103,10 @@ class StampProgram(models.Model):
         if self.limit_mode == LimitMode.DAILY and to_seoul(last).date() == to_seoul(now).date():
             raise StampRefused(_("오늘은 이미 도장을 받았습니다. 내일 또 와 주세요."), status=409)
         if self.limit_mode == LimitMode.HOURS and now - last < dt.timedelta(hours=self.limit_hours):
-            again = to_seoul(last + dt.timedelta(hours=self.limit_hours))
+            again = last + dt.timedelta(hours=self.limit_hours)
             raise StampRefused(
                 _("도장은 {n}시간에 한 번 받을 수 있습니다. {when} 이후에 다시 받아 주세요.").format(
-                    n=self.limit_hours, when=date_format(again, "n월 j일 H:i")
+                    n=self.limit_hours, when=short_moment(again)
                 ),
                 status=409,
             )
@@ -249,7 +261,7 @@ class Stamp(models.Model):
 
     def flag_if_unusual(self, *, market_id):
         """More than five stamps in a Seoul day across the whole market: show it to the merchant."""
-        day_start = seoul_midnight(to_seoul(self.created_at).date())
+        day_start = seoul_midnight(seoul_today(self.created_at))
         today = Stamp.objects.filter(customer_id=self.customer_id, created_at__gte=day_start)
         count = today.filter(store__market_id=market_id).count()
         if count > UNUSUAL_PER_DAY:
@@ -331,7 +343,7 @@ def flagged_stamps(store, *, since):
 
 
 def stamps_today_by_customer(customer_ids, *, market_id, now=None):
-    day_start = seoul_midnight(to_seoul(now or timezone.now()).date())
+    day_start = seoul_midnight(seoul_today(now))
     return dict(
         Stamp.objects.filter(customer_id__in=customer_ids, created_at__gte=day_start, store__market_id=market_id)
         .values_list("customer_id")

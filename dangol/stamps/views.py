@@ -3,7 +3,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,27 +12,24 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from dangol.channels.access import managed_store
+from dangol.lib.refusals import refusals_shown
 
 from .forms import MemberStampForm, StampProgramForm
-from .members import member_token
-from .models import BAD_QR, ProgramStatus, StampRefused, StampToken, flagged_stamps
+from .members import MAX_AGE, member_token
+from .models import BAD_QR, UNUSUAL_PER_DAY, StampProgram, StampRefused, StampToken, flagged_stamps
 from .services import stamp_program_start
 
 SESSION_SCANS = "stamp_scans"
 
 
-def active_program(store):
-    return store.stamp_programs.filter(status=ProgramStatus.ACTIVE).select_related("reward").first()
-
-
 @login_required
 def program(request, public_id):
     store = managed_store(request.user, public_id)
-    current = active_program(store)
+    current = StampProgram.objects.in_use_at(store)
     form = StampProgramForm(request.POST or None) if current is None else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_shown(request, form=form):
             stamp_program_start(
                 store=store,
                 by=request.user,
@@ -47,9 +43,6 @@ def program(request, public_id):
                 limit_mode=data["limit_mode"],
                 limit_hours=data["limit_hours"],
             )
-        except ValidationError as error:
-            form.add_error("goal", error.message_dict["goal"])
-        else:
             messages.success(request, _("스탬프 카드를 시작했습니다. 계산대 화면에 도장 QR이 나옵니다."))
             return redirect("stamps:program", public_id=store.public_id)
     since = timezone.now() - dt.timedelta(days=7)
@@ -59,6 +52,7 @@ def program(request, public_id):
         "form": form,
         "recent": store.stamps.select_related("customer")[:20],
         "flagged": flagged_stamps(store, since=since)[:20],
+        "unusual_per_day": UNUSUAL_PER_DAY,
     }
     return render(request, "stamps/program.html", context)
 
@@ -67,7 +61,7 @@ def program(request, public_id):
 @require_POST
 def program_end(request, public_id):
     store = managed_store(request.user, public_id)
-    current = active_program(store)
+    current = StampProgram.objects.in_use_at(store)
     if current is not None and current.end():
         messages.success(request, _("스탬프 카드를 끝냈습니다. 이미 받은 보상 쿠폰은 그대로 쓸 수 있습니다."))
     return redirect("stamps:program", public_id=store.public_id)
@@ -78,7 +72,7 @@ def program_end(request, public_id):
 def stall_qr(request, public_id):
     """The rotating QR, in a frame on the stall screen that reloads itself every few seconds."""
     store = managed_store(request.user, public_id)
-    current = active_program(store)
+    current = StampProgram.objects.in_use_at(store)
     if current is None:
         raise Http404
     token = StampToken.current(current)
@@ -90,7 +84,7 @@ def stall_qr(request, public_id):
 @require_POST
 def give(request, public_id):
     store = managed_store(request.user, public_id)
-    current = active_program(store)
+    current = StampProgram.objects.in_use_at(store)
     form = MemberStampForm(request.POST)
     try:
         if current is None:
@@ -148,4 +142,5 @@ def scan(request, nonce):
 @login_required
 def cards(request):
     mine = request.user.stamp_cards.select_related("program__store", "program__reward").order_by("-last_stamp_at")
-    return render(request, "stamps/cards.html", {"cards": mine, "member_token": member_token(request.user)})
+    context = {"cards": mine, "member_token": member_token(request.user), "member_minutes": MAX_AGE // 60}
+    return render(request, "stamps/cards.html", context)

@@ -1,5 +1,15 @@
 from .access import ApiKey, PinFailure, StorePin
-from .common import MAX_WON, UNDO_WINDOW, CouponRefused, seoul_midnight, seoul_today
+from .common import (
+    MAX_KEY_NAME,
+    MAX_PRESENTED,
+    MAX_TITLE,
+    MAX_WON,
+    PIN_LOCKOUT,
+    PIN_TRIES,
+    UNDO_WINDOW,
+    CouponRefused,
+    minutes,
+)
 from .coupons import (
     CLAIMABLE,
     Campaign,
@@ -16,7 +26,12 @@ from .coupons import (
 
 __all__ = [
     "CLAIMABLE",
+    "MAX_KEY_NAME",
+    "MAX_PRESENTED",
+    "MAX_TITLE",
     "MAX_WON",
+    "PIN_LOCKOUT",
+    "PIN_TRIES",
     "UNDO_WINDOW",
     "ApiKey",
     "Campaign",
@@ -32,6 +47,5 @@ __all__ = [
     "SigningKey",
     "StorePin",
     "Via",
-    "seoul_midnight",
-    "seoul_today",
+    "minutes",
 ]

@@ -2,16 +2,21 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangol.lib.ids import new_public_id
+from dangol.lib.text import required_text
 
-from .common import PIN_LOCKOUT, PIN_TRIES, CouponRefused
+from .common import MAX_KEY_NAME, PIN_LOCKOUT, PIN_TRIES, CouponRefused, minutes
+
+PIN_PATTERN = re.compile(r"\d{4}")
 
 
 def _digest(secret):
@@ -35,7 +40,7 @@ class ApiKey(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField("이름", max_length=40)
+    name = models.CharField("이름", max_length=MAX_KEY_NAME)
     prefix = models.CharField(max_length=12, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     created_by = models.ForeignKey(
@@ -57,6 +62,7 @@ class ApiKey(models.Model):
     @classmethod
     def create_for(cls, *, store, name, by):
         """(ApiKey, the plain key to show once)."""
+        name = required_text(name, field="name", max_length=MAX_KEY_NAME, label=_("키 이름"))
         prefix = new_public_id(8)
         plain = f"dgk_{prefix}_{secrets.token_urlsafe(24).replace('_', '-')}"
         key = cls.objects.create(store=store, name=name, prefix=prefix, key_hash=_digest(plain), created_by=by)
@@ -87,20 +93,33 @@ class StorePin(models.Model):
 
     @classmethod
     def set(cls, *, store, pin):
+        """Choose the store's PIN: four digits, not all the same (0000 is the first anyone tries)."""
+        if not PIN_PATTERN.fullmatch(pin or ""):
+            raise ValidationError({"pin": _("숫자 4자리로 정해 주세요.")})
+        if len(set(pin)) == 1:
+            raise ValidationError({"pin": _("같은 숫자 네 개는 쓸 수 없습니다. 다른 번호로 정해 주세요.")})
         cls.objects.update_or_create(
             store=store, defaults={"digest": _pin_digest(store, pin), "updated_at": timezone.now()}
         )
 
     @classmethod
     def verify(cls, *, store, customer, pin, now):
-        """Raise CouponRefused unless `pin` is the store's; five wrong tries lock it for 15 minutes."""
+        """Raise CouponRefused unless `pin` is the store's; PIN_TRIES wrong tries lock it for PIN_LOCKOUT."""
         record = cls.objects.filter(store=store).first()
         if record is None:
             raise CouponRefused(_("가게에서 아직 확인 번호를 정하지 않았습니다. 사장님께 쿠폰 번호를 보여 주세요."))
         failures = PinFailure.objects.filter(store=store, customer=customer, created_at__gt=now - PIN_LOCKOUT)
         if failures.count() >= PIN_TRIES:
-            raise CouponRefused(_("확인 번호를 여러 번 틀렸습니다. 15분 뒤에 다시 해 주세요."), status=429)
-        if not hmac.compare_digest(record.digest, _pin_digest(store, (pin or "").strip())):
+            raise CouponRefused(
+                _("확인 번호를 {tries}번 틀렸습니다. {n}분 뒤에 다시 해 주세요.").format(
+                    tries=PIN_TRIES, n=minutes(PIN_LOCKOUT)
+                ),
+                status=429,
+            )
+        pin = (pin or "").strip()
+        if not PIN_PATTERN.fullmatch(pin):
+            raise CouponRefused(_("숫자 4자리를 눌러 주세요."), field="pin")
+        if not hmac.compare_digest(record.digest, _pin_digest(store, pin)):
             PinFailure.objects.create(store=store, customer=customer, created_at=now)
             raise CouponRefused(_("확인 번호가 맞지 않습니다."))
 

@@ -4,7 +4,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,12 +12,31 @@ from django.utils.translation import gettext as _
 
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
-from dangol.lib.seoul import to_seoul
+from dangol.lib.seoul import seoul_midnight, seoul_today, short_moment, to_seoul
+from dangol.lib.text import optional_text, visible
+from dangol.messaging.models import InboxItem
 
 from .. import tokens
 from ..codes import display_code, new_code, normalize_code
 from .access import StorePin
-from .common import MAX_WON, UNDO_WINDOW, CouponRefused, seoul_midnight, seoul_today, short_moment
+from .common import (
+    MAX_CLIENT_ID,
+    MAX_PAPER,
+    MAX_PER_CUSTOMER,
+    MAX_PRESENTED,
+    MAX_QUANTITY,
+    MAX_TITLE,
+    MAX_VALID_AHEAD,
+    MAX_VALID_DAYS,
+    MAX_WON,
+    UNDO_WINDOW,
+    CouponRefused,
+    minutes,
+)
+
+
+def _within(number, low, high):
+    return number is not None and low <= number <= high
 
 
 class CouponKind(models.TextChoices):
@@ -57,6 +76,14 @@ class CampaignQuerySet(models.QuerySet):
             .filter(Q(quantity__isnull=True) | Q(issued_count__lt=F("quantity")))
             .order_by("-created_at")
         )
+
+    def listed(self):
+        """The campaigns a merchant manages by hand: stamp-card rewards live with their card."""
+        return self.exclude(method=Method.REWARD)
+
+    def with_redeemed(self):
+        """Each campaign with `redeemed`: how many of its coupons are used now (an undo puts one back)."""
+        return self.annotate(redeemed=Count("coupons", filter=Q(coupons__status=CouponStatus.REDEEMED)))
 
 
 class Campaign(models.Model):
@@ -166,9 +193,125 @@ class Campaign(models.Model):
         starts_at = seoul_midnight(self.valid_from) if self.valid_from else issued_at
         return starts_at, seoul_midnight(self.valid_until + dt.timedelta(days=1))
 
+    # Making one --------------------------------------------------------------------------------
+
+    @classmethod
+    def create_for(cls, *, store, by, **terms):
+        """A new campaign for `store`, from the page or the API; every rule about its terms is in `clean`.
+        A paper campaign prints its whole sheet of codes at once."""
+        if terms.get("method") == Method.REWARD:
+            raise ValidationError({"method": _("스탬프 보상 쿠폰은 스탬프 카드 화면에서 만듭니다.")})
+        campaign = cls(store=store, created_by=by, **terms)
+        campaign.clean()
+        with transaction.atomic():
+            campaign.save()
+            SigningKey.objects.active_for(store.pk)
+            if campaign.method == Method.PAPER:
+                campaign.print_paper()
+        return campaign
+
+    def clean(self):
+        """The terms a coupon must have, whichever door it came in by; normalizes what the kind
+        and the method make irrelevant. Raises ValidationError naming each field at fault."""
+        errors = {}
+
+        def refuse(field, message):
+            errors.setdefault(field, []).append(message)
+
+        def text(field, value, *, required_message=None, label):
+            if required_message and not visible(value or ""):
+                refuse(field, required_message)
+                return ""
+            try:
+                return optional_text(value, field=field, max_length=MAX_TITLE, label=label)
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.message_dict[field])
+                return value
+
+        self.title = text("title", self.title, label=_("쿠폰 이름"))
+        self._clean_benefit(refuse, text)
+        self._clean_validity(refuse)
+        self._clean_hand_out(refuse)
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_benefit(self, refuse, text):
+        if self.kind not in CouponKind.values:
+            refuse("kind", _("혜택 종류를 골라 주세요."))
+        if self.kind == CouponKind.AMOUNT and not _within(self.amount_off, 1, MAX_WON):
+            refuse("amount_off", _("할인 금액을 원 단위로 적어 주세요. (1원 이상)"))
+        if self.kind == CouponKind.PERCENT and not _within(self.percent_off, 1, 90):
+            refuse("percent_off", _("할인율은 1%에서 90% 사이로 정해 주세요."))
+        if self.kind == CouponKind.GIFT:
+            required = _("어떤 사은품을 주는지 적어 주세요. 예: 대파 한 단")
+            self.gift = text("gift", self.gift, required_message=required, label=_("사은품"))
+        if self.kind != CouponKind.AMOUNT:
+            self.amount_off = None
+        if self.kind != CouponKind.PERCENT:
+            self.percent_off = None
+        if self.kind != CouponKind.GIFT:
+            self.gift = ""
+        if self.min_purchase is None:
+            self.min_purchase = 0
+        if not _within(self.min_purchase, 0, MAX_WON):
+            refuse("min_purchase", _("최소 구매 금액은 0원에서 1억 원 사이로 적어 주세요."))
+
+    def _clean_validity(self, refuse):
+        dates = self.valid_from or self.valid_until
+        if self.valid_days is not None and dates:
+            refuse("valid_days", _("받은 날부터 며칠 동안과 날짜 중 하나로만 정해 주세요."))
+            return
+        if not dates:
+            if not _within(self.valid_days, 1, MAX_VALID_DAYS):
+                message = _("며칠 동안 쓸 수 있는지 1일에서 {n}일 사이로 적어 주세요.").format(n=MAX_VALID_DAYS)
+                refuse("valid_days", message)
+            return
+        if self.valid_until is None:
+            refuse("valid_until", _("마지막으로 쓸 수 있는 날을 골라 주세요."))
+            return
+        today = seoul_today()
+        if self._state.adding and self.valid_until < today:
+            refuse("valid_until", _("마감일이 이미 지났습니다. 오늘이나 그 뒤의 날을 골라 주세요."))
+        elif self.valid_from and self.valid_from > self.valid_until:
+            refuse("valid_from", _("시작일은 마감일보다 앞이어야 합니다."))
+        elif self._state.adding and self.valid_until > today + MAX_VALID_AHEAD:
+            refuse("valid_until", _("마감일은 2년 안으로 정해 주세요."))
+
+    def _clean_hand_out(self, refuse):
+        if self.method not in Method.values:
+            refuse("method", _("나눠 주는 방법을 골라 주세요."))
+        if self.quantity is not None and not _within(self.quantity, 1, MAX_QUANTITY):
+            refuse(
+                "quantity",
+                _("수량은 1장에서 {n:,}장 사이로 정해 주세요. 제한이 없으면 비워 두세요.").format(n=MAX_QUANTITY)
+                if self.quantity > 0
+                else _("수량은 1장 이상이어야 합니다. 제한이 없으면 비워 두세요."),
+            )
+        if self.per_customer_limit is None:
+            self.per_customer_limit = 1
+        if not _within(self.per_customer_limit, 1, MAX_PER_CUSTOMER):
+            refuse(
+                "per_customer_limit",
+                _("한 사람당 1장에서 {n}장 사이로 정해 주세요.").format(n=MAX_PER_CUSTOMER),
+            )
+        if self.method == Method.LOTTERY:
+            if not _within(self.win_rate, 1, 99):
+                refuse("win_rate", _("당첨 확률은 1%에서 99% 사이로 정해 주세요."))
+            self.per_customer_limit = 1  # one draw per person
+        else:
+            self.win_rate = None
+        if self.method == Method.PAPER:
+            self.per_customer_limit = 1
+            if not _within(self.quantity, 1, MAX_PAPER):
+                refuse(
+                    "quantity",
+                    _("인쇄할 종이 쿠폰 장수를 1장에서 {n}장 사이로 적어 주세요.").format(n=MAX_PAPER),
+                )
+
     # Handing out -------------------------------------------------------------------------------
 
-    def _refuse_unless_open(self, now):
+    def refuse_unless_open(self, now=None):
+        """CouponRefused (409) once the campaign has ended or its last day has passed."""
         if self.status != CampaignStatus.ACTIVE:
             raise CouponRefused(_("나눠 주기가 끝난 쿠폰입니다."), status=409)
         if self.valid_until and seoul_today(now) > self.valid_until:
@@ -212,11 +355,22 @@ class Campaign(models.Model):
     def claim(self, *, customer, now=None):
         """A customer takes this coupon: first come, from a message, or a lottery draw.
 
-        Returns the coupon, or None when a lottery draw lost.
+        Returns the coupon, or None when a lottery draw lost. A coupon attached to a message
+        is only for the customers the message reached.
         """
+        now = now or timezone.now()
         if self.method not in CLAIMABLE:
             raise CouponRefused(_("이 쿠폰은 직접 받을 수 없습니다."))
-        return self._hand_out(customer=customer, now=now or timezone.now())
+        if self.method == Method.MESSAGE and not self.reached(customer, now=now):
+            raise CouponRefused(_("이 쿠폰은 쿠폰이 붙은 메시지를 받은 분만 받을 수 있습니다."), status=403)
+        return self._hand_out(customer=customer, now=now)
+
+    def reached(self, customer, *, now=None):
+        """Whether the message this coupon is attached to is in `customer`'s inbox by `now`."""
+        if self.message_id is None:
+            return False
+        inbox = InboxItem.objects.visible(now=now).filter(message_id=self.message_id, customer=customer)
+        return inbox.exists()
 
     def give_on_follow(self, *, customer, now=None):
         if self.method != Method.WELCOME:
@@ -227,7 +381,7 @@ class Campaign(models.Model):
         """Exactly once under any concurrency: the quantity by the conditional counter update,
         the per-customer limit by the unique (campaign, customer, slot), one draw by a unique
         LotteryDraw. Any refusal rolls the whole transaction back."""
-        self._refuse_unless_open(now)
+        self.refuse_unless_open(now)
         already = (
             _("이미 응모한 추첨입니다.")
             if self.method == Method.LOTTERY
@@ -284,7 +438,7 @@ class Campaign(models.Model):
             try:
                 with transaction.atomic():
                     campaign = Campaign.objects.select_for_update().get(pk=self.pk)
-                    campaign._refuse_unless_open(now)
+                    campaign.refuse_unless_open(now)
                     to = None
                     if customers is not None:
                         have = Coupon.objects.filter(campaign=campaign, customer_id=OuterRef("customer_id"))
@@ -375,11 +529,22 @@ class CouponQuerySet(models.QuerySet):
     def for_wallet(self, customer):
         return self.filter(customer=customer).select_related("campaign", "store")
 
+    def usable_by(self, customer, *, now=None):
+        """The customer's coupons that can still be used, the soonest to expire first."""
+        return self.for_wallet(customer).usable(now=now).order_by("expires_at", "id")
+
+    def history_of(self, customer, *, now=None):
+        """The customer's used, expired and cancelled coupons, the newest first."""
+        return self.for_wallet(customer).past(now=now).order_by("-issued_at", "-id")
+
     def presented_at(self, store, text, *, now=None):
         """(coupon, via) for what the merchant scanned or typed at `store`'s stall.
 
         A token that fails to verify, for any reason, gets one message that says nothing about why.
         """
+        text = text or ""
+        if len(text) > MAX_PRESENTED:
+            raise CouponRefused(_("쿠폰 번호나 QR이 너무 깁니다. 다시 찍거나 입력해 주세요."), field="code")
         if tokens.looks_like_token(text):
             try:
                 return SigningKey.coupon_for_token(text, store=store, now=now), Via.SCAN
@@ -491,6 +656,8 @@ class Coupon(models.Model):
         now = now or timezone.now()
         if amount is not None and not 0 <= amount <= MAX_WON:
             raise ValidationError({"amount": _("구매 금액은 0원에서 1억 원 사이로 적어 주세요.")})
+        if len(client_id or "") > MAX_CLIENT_ID:
+            raise ValidationError({"client_id": _("요청 번호는 {n}자까지 쓸 수 있습니다.").format(n=MAX_CLIENT_ID)})
         campaign = self.campaign
         if amount is not None and amount < campaign.min_purchase:
             raise CouponRefused(
@@ -593,14 +760,16 @@ class Redemption(models.Model):
         return self.undone_at is None and (now or timezone.now()) - self.created_at <= UNDO_WINDOW
 
     def undo(self, *, by=None, api_key=None, now=None):
-        """Put the coupon back, within ten minutes of using it; both moments stay on record."""
+        """Put the coupon back within UNDO_WINDOW of using it; both moments stay on record."""
         now = now or timezone.now()
         with transaction.atomic():
             current = Redemption.objects.select_for_update().get(pk=self.pk)
             if current.undone_at is not None:
                 raise CouponRefused(_("이미 되돌린 사용 처리입니다."), status=409)
             if now - current.created_at > UNDO_WINDOW:
-                raise CouponRefused(_("사용하고 10분이 지나 되돌릴 수 없습니다."), status=409)
+                raise CouponRefused(
+                    _("사용하고 {n}분이 지나 되돌릴 수 없습니다.").format(n=minutes(UNDO_WINDOW)), status=409
+                )
             Redemption.objects.filter(pk=self.pk).update(undone_at=now, undone_by=by, undone_by_key=api_key)
             Coupon.objects.filter(pk=current.coupon_id, status=CouponStatus.REDEEMED).update(
                 status=CouponStatus.ISSUED, redeemed_at=None

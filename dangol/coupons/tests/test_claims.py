@@ -5,7 +5,6 @@ import time_machine
 from django.urls import reverse
 
 from dangol.coupons.models import Campaign, Coupon, CouponRefused, LotteryDraw, Method
-from dangol.coupons.services import coupon_claim
 
 
 def test_a_customer_claims_a_first_come_coupon_into_the_wallet(signed_in, customer, campaign):
@@ -203,4 +202,4 @@ def test_codes_never_use_ambiguous_characters(make_campaign):
 def test_a_message_coupon_needs_the_message(make_campaign, customer):
     campaign = make_campaign(method=Method.MESSAGE)
     with pytest.raises(CouponRefused, match="메시지를 받은 분만"):
-        coupon_claim(campaign=campaign, customer=customer)
+        campaign.claim(customer=customer)

@@ -2,15 +2,16 @@ from django import template
 from django.utils import timezone
 
 from ..members import PREFIX
-from ..models import ProgramStatus
+from ..models import TOKEN_FRESH_FOR, TOKEN_LIFETIME, StampProgram
 
 register = template.Library()
 
 
 @register.inclusion_tag("stamps/stall_section.html")
 def stall_stamps(store):
-    program = store.stamp_programs.filter(status=ProgramStatus.ACTIVE).first()
-    return {"store": store, "program": program, "member_prefix": PREFIX}
+    program = StampProgram.objects.in_use_at(store)
+    new_qr_every = int((TOKEN_LIFETIME - TOKEN_FRESH_FOR).total_seconds())
+    return {"store": store, "program": program, "member_prefix": PREFIX, "new_qr_every": new_qr_every}
 
 
 @register.inclusion_tag("stamps/card_list.html")

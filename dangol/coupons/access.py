@@ -1,0 +1,44 @@
+"""Who may see and use which coupon: one answer for the pages, the API and the stamps app.
+
+A store's campaigns and redemptions are for its merchants (or its own API key); a coupon is
+its customer's. For anyone else they do not exist (404), so ids can't be probed.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from dangol.channels.access import managed_store, public_store
+
+from .models import ApiKey, Campaign, Coupon
+
+
+def store_for_actor(request, public_id):
+    """(store, who) for a merchant's session or the store's own API key; 404 for anyone else.
+
+    `who` is the keyword arguments that record the actor on a redemption or stamp.
+    """
+    if isinstance(request.auth, ApiKey):
+        store = public_store(public_id)
+        if request.auth.store_id != store.pk:
+            raise Http404
+        return store, {"api_key": request.auth}
+    return managed_store(request.auth, public_id), {"by": request.auth}
+
+
+def store_campaign(store, campaign_id):
+    """One of `store`'s campaigns (the caller has already checked who may manage the store)."""
+    return get_object_or_404(store.coupon_campaigns.select_related("message", "store"), public_id=campaign_id)
+
+
+def store_redemption(store, redemption_id):
+    return get_object_or_404(store.redemptions.select_related("coupon__campaign"), public_id=redemption_id)
+
+
+def claimable_campaign(campaign_id):
+    """Any campaign by its id: whether this person may take it is `Campaign.claim`'s answer."""
+    return get_object_or_404(Campaign.objects.select_related("store"), public_id=campaign_id)
+
+
+def own_coupon(customer, coupon_id):
+    """The customer's own coupon; 404 for everyone else's."""
+    return get_object_or_404(Coupon.objects.for_wallet(customer).select_related("signing_key"), public_id=coupon_id)
