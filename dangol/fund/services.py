@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from dangol.channels import kpis as channel_kpis
 from dangol.coupons import kpis as coupon_kpis
 from dangol.ledger.models import Entry
-from dangol.lib.seoul import SEOUL, now, to_seoul
+from dangol.lib.seoul import seoul_midnight, seoul_today
 from dangol.messaging import kpis as message_kpis
 
 from .models import Commitment, Disbursement, KpiSource
@@ -31,7 +31,7 @@ def disbursement_check(*, program, amount, paid_on, recipient, memo=""):
             errors["paid_on"] = _("집행일은 기금 기간({first}년~{last}년) 안이어야 합니다.").format(
                 first=fund.first_year, last=fund.last_year
             )
-        elif paid_on > to_seoul(now()).date():
+        elif paid_on > seoul_today():
             errors["paid_on"] = _("아직 오지 않은 날짜입니다. 실제로 집행한 날을 입력해 주세요.")
     if not (recipient or "").strip():
         errors["recipient"] = _("받은 곳(기관·단체 이름)을 입력해 주세요.")
@@ -128,6 +128,6 @@ def _period(program):
     """From 00:00 in Seoul on the program's first day to 00:00 after its last; open where a date isn't set."""
     starts, ends = program.starts_on, program.ends_on
     return {
-        "since": dt.datetime.combine(starts, dt.time.min, tzinfo=SEOUL) if starts else None,
-        "before": dt.datetime.combine(ends + dt.timedelta(days=1), dt.time.min, tzinfo=SEOUL) if ends else None,
+        "since": seoul_midnight(starts) if starts else None,
+        "before": seoul_midnight(ends + dt.timedelta(days=1)) if ends else None,
     }

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from dangol.fund.models import Area, Commitment, Fund, KpiSource, Program
 from dangol.fund.services import disbursement_record
-from dangol.lib.seoul import now, to_seoul
+from dangol.lib.seoul import seoul_today
 
 NAME = "전통시장 상생기금"
 TOTAL = 300_000_000_000  # 3,000억 원
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         if Fund.objects.filter(name=NAME).exists():
             self.stdout.write(f"Demo fund not loaded: {NAME} already exists.")
             return
-        today = to_seoul(now()).date()
+        today = seoul_today()
         first_year = first_year or today.year
         if not 2000 <= first_year <= today.year:
             raise CommandError(f"--first-year must be between 2000 and {today.year}.")
