@@ -94,3 +94,28 @@ def test_the_stall_screen_shows_the_rotating_qr_only_with_a_stamp_card(signed_in
     page = client.get(reverse("coupons:stall", args=[store.public_id])).content.decode()
     assert f'src="{reverse("stamps:stall_qr", args=[store.public_id])}"' in page
     assert 'id="member-form" data-prefix="DGM1."' in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"goal": 0}, "goal"),
+        ({"goal": 10**6}, "goal"),
+        ({"reward": {"kind": "gift", "gift": "\u3164\u200b"}}, "reward_gift"),
+        ({"reward": {"kind": "gift", "gift": "떡" * 100_000}}, "reward_gift"),
+        ({"reward": {"kind": "amount", "amount_off": 10**12}}, "reward_amount"),
+        ({"reward_days": 0}, "reward_days"),
+        ({"milestone": {"kind": "percent", "percent_off": 99}, "milestone_at": 1}, "mid_percent"),
+        ({"milestone": {"kind": "gift", "gift": "x"}, "milestone_at": 3}, "mid_at"),
+        ({"limit_mode": "hours", "limit_hours": 169}, "limit_hours"),
+        ({"expires_after_days": 731}, "expires_after_days"),
+    ],
+)
+def test_the_service_itself_refuses_what_the_form_would_and_writes_nothing(make_program, fields, field):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        make_program(**fields)
+    assert field in error.value.message_dict, error.value.message_dict
+    assert not StampProgram.objects.exists()
+    assert not Campaign.objects.exists()
