@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from dangol.lib.ids import new_public_id
 
+MAX_REFUND_REASON = 200
+
 # A confirm that has not finished after this long (a crashed worker) may be tried again.
 CONFIRM_CLAIM_TIMEOUT = dt.timedelta(minutes=2)
 
@@ -65,10 +67,6 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.order_id} {self.amount:,}원 {self.get_status_display()}"
 
-    @property
-    def refundable_amount(self):
-        return self.amount - self.refunded_amount if self.status in (Status.PAID, Status.PARTIALLY_REFUNDED) else 0
-
     def claim_for_confirm(self, *, now):
         """Only one request at a time asks the provider to confirm this payment."""
         stale = now - CONFIRM_CLAIM_TIMEOUT
@@ -117,7 +115,7 @@ class Refund(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = models.PositiveBigIntegerField("환불 금액(원)")
-    reason = models.CharField("환불 사유", max_length=200)
+    reason = models.CharField("환불 사유", max_length=MAX_REFUND_REASON)
     status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
     raw = models.JSONField(default=dict, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)

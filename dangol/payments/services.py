@@ -14,9 +14,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangol.lib.refusals import Refused
+from dangol.lib.refusals import NotNow, Refused
+from dangol.lib.text import too_long, visible
 
-from .models import Payment, Refund, RefundStatus, Status
+from .models import MAX_REFUND_REASON, Payment, Refund, RefundStatus, Status
 from .providers import ProviderDeclined, ProviderError, ProviderUnavailable, default_provider_name, get_provider
 
 logger = logging.getLogger("dangol.payments")
@@ -28,7 +29,7 @@ class PaymentRefused(Refused):
     """The payment or refund did not happen."""
 
 
-class PaymentPending(PaymentRefused):
+class PaymentPending(PaymentRefused, NotNow):
     """The outcome is not known yet (provider unreachable, or another request is on it); try again."""
 
     status = 503
@@ -132,9 +133,11 @@ def payment_fail(*, payment, code, message):
 
 def refund_request(*, payment, amount, reason, by=None):
     """Write down a refund before asking the provider, so two refunds never exceed the payment."""
-    reason = (reason or "").strip()
+    reason = visible(reason or "")
     if not reason:
-        raise PaymentRefused(_("환불 사유를 적어 주세요."))
+        raise PaymentRefused(_("환불 사유를 적어 주세요."), field="reason")
+    if len(reason) > MAX_REFUND_REASON:
+        raise PaymentRefused(too_long(MAX_REFUND_REASON, _("환불 사유")), field="reason")
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status not in (Status.PAID, Status.PARTIALLY_REFUNDED):
@@ -143,7 +146,7 @@ def refund_request(*, payment, amount, reason, by=None):
         available = locked.amount - locked.refunded_amount - in_flight
         if not 0 < int(amount) <= available:
             raise PaymentRefused(_("환불할 수 있는 금액은 {n:,}원입니다.").format(n=available))
-        return Refund.objects.create(payment=locked, amount=int(amount), reason=reason[:200], requested_by=by)
+        return Refund.objects.create(payment=locked, amount=int(amount), reason=reason, requested_by=by)
 
 
 def refund_execute(*, refund, on_refunded=None):
