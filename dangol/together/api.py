@@ -1,54 +1,45 @@
 """Together under /api/v1/together: the same model methods and services as the pages."""
 
 import datetime as dt
-from contextlib import contextmanager
+from typing import Literal
 
-from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
-from dangol.ledger.models import Entry
-from dangol.lib.api import session_auth
+from dangol.lib.api import errors, session_auth
 from dangol.payments.services import checkout_url
 
+from .access import own_donation, require_reviewer, story_shown, visible_box, visible_comment, visible_proposal
 from .models import (
     BoxStatus,
-    Comment,
+    Category,
     Donation,
     DonationStatus,
     Fundraiser,
-    Moderation,
     Participation,
-    ParticipationAction,
     Proposal,
     ProposalStatus,
-    Refused,
     ReportReason,
 )
-from .roles import is_reviewer
-from .services import donation_refund, donation_start
+from .models.proposals import MAX_BENEFICIARY, MAX_GOAL, MAX_PERIOD_DAYS, MAX_STORY, MAX_TITLE, MIN_GOAL
+from .services import donation_cancel as cancel_donation
+from .services import donation_start
 
+# Limits are checked by the model methods below (400 with the field at fault), not by the schemas.
 router = Router(tags=["together"])
 
 
-@contextmanager
-def _refusals():
-    """A rule's refusal becomes {"detail": "..."} with its status (400, 409 for once-only, 503 to retry)."""
-    try:
-        yield
-    except Refused as refusal:
-        raise HttpError(refusal.status, str(refusal)) from None
+def _person(request):
+    """Who is asking: the signed-in user on operations with auth, else the session's user (maybe anonymous)."""
+    return getattr(request, "auth", None) or request.user
 
 
 class ProposalIn(Schema):
-    title: str
-    story: str
-    beneficiary: str = Field(description="모금액을 받아 쓰는 단체")
-    goal: int = Field(description="목표 금액(원)")
-    period_days: int = Field(description="모금 기간(일), 90일까지")
-    category: str
+    title: str = Field(description=f"{MAX_TITLE}자까지")
+    story: str = Field(description=f"{MAX_STORY}자까지")
+    beneficiary: str = Field(description=f"모금액을 받아 쓰는 단체, {MAX_BENEFICIARY}자까지")
+    goal: int = Field(description=f"목표 금액(원), {MIN_GOAL:,}원부터 {MAX_GOAL:,}원까지")
+    period_days: int = Field(description=f"모금 기간(일), {MAX_PERIOD_DAYS}일까지")
+    category: str = Field(description=", ".join(Category.values))
 
 
 class ProposalOut(Schema):
@@ -125,7 +116,7 @@ class DonationOut(Schema):
 
 
 class ParticipationIn(Schema):
-    action: str = Field(description="cheer(응원) 또는 share(공유)")
+    action: Literal["cheer", "share"] = Field(description="cheer(응원) 또는 share(공유)")
 
 
 class ParticipationOut(Schema):
@@ -165,7 +156,7 @@ class BoxEntryOut(Schema):
 def _proposal_out(proposal, user):
     review = getattr(proposal, "review", None)
     box = getattr(proposal, "box", None)
-    shown = proposal.is_public or proposal.is_proposer(user)
+    shown = story_shown(user, proposal)
     return {
         "id": proposal.public_id,
         "title": proposal.title if shown else "",
@@ -183,12 +174,11 @@ def _proposal_out(proposal, user):
     }
 
 
-def _box_out(box):
-    settled = box.donations.filter(status__in=[DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED])
+def _box_out(box, user):
     return {
         "id": box.public_id,
         "proposal_id": box.proposal.public_id,
-        "title": box.proposal.title if box.proposal.is_public else "",
+        "title": box.proposal.title if story_shown(user, box.proposal) else "",
         "beneficiary": box.proposal.beneficiary,
         "goal": box.goal,
         "status": box.shown_status(),
@@ -199,8 +189,8 @@ def _box_out(box):
         "participation_total": box.participation_total,
         "matching_total": box.matching_total,
         "percent": box.percent,
-        "donor_count": settled.values("donor").distinct().count(),
-        "participant_count": box.participations.aggregate(n=Count("phone_key", distinct=True))["n"],
+        "donor_count": box.donor_count(),
+        "participant_count": box.participant_counts()["people"],
         "report_due_at": box.report_due_at,
         "report_overdue": box.report_overdue(),
     }
@@ -222,30 +212,11 @@ def _donation_out(donation):
     }
 
 
-def _proposal(request, public_id):
-    proposal = get_object_or_404(Proposal, public_id=public_id)
-    if proposal.moderation == Moderation.REMOVED and not proposal.is_proposer(request.user):
-        raise Http404
-    return proposal
-
-
-def _box(request, public_id):
-    box = get_object_or_404(Fundraiser.objects.select_related("proposal"), public_id=public_id)
-    _proposal(request, box.proposal.public_id)
-    return box
-
-
-def _own_donation(request, public_id):
-    return get_object_or_404(
-        Donation.objects.select_related("box__proposal", "payment"), public_id=public_id, donor=request.auth
-    )
-
-
 @router.get("/proposals", response=list[ProposalOut])
 def proposals(request, status: ProposalStatus | None = None):
     """Proposals neighbours can see, newest first (default: gathering agreements or in review)."""
     found = Proposal.objects.public().select_related("box", "review")
-    found = found.filter(status=status) if status else found.filter(status__in=["agreeing", "review"])
+    found = found.filter(status=status) if status else found.gathering()
     return [_proposal_out(p, request.user) for p in found[:100]]
 
 
@@ -257,50 +228,44 @@ def propose(request, payload: ProposalIn):
 
 @router.get("/proposals/{public_id}", response=ProposalOut)
 def proposal_detail(request, public_id: str):
-    return _proposal_out(_proposal(request, public_id), request.user)
+    return _proposal_out(visible_proposal(_person(request), public_id), _person(request))
 
 
-@router.post("/proposals/{public_id}/agreements", auth=session_auth, response={201: AgreementOut})
+@router.post("/proposals/{public_id}/agreements", auth=session_auth, response={201: AgreementOut, **errors(409)})
 def agree(request, public_id: str):
     """Agree once per verified phone number: 409 if this number already agreed."""
-    proposal = _proposal(request, public_id)
-    with _refusals():
-        proposal.agree(user=request.auth)
+    proposal = visible_proposal(request.auth, public_id)
+    proposal.agree(user=request.auth)
     out = {"proposal_id": proposal.public_id, "agreement_count": proposal.agreement_count, "status": proposal.status}
     return Status(201, out)
 
 
-@router.get("/review/queue", auth=session_auth, response=list[ProposalOut])
+@router.get("/review/queue", auth=session_auth, response={200: list[ProposalOut], **errors(404)})
 def review_queue(request):
-    if not is_reviewer(request.auth):
-        raise Http404
-    waiting = Proposal.objects.filter(status=ProposalStatus.REVIEW).order_by("review_started_at")
-    return [_proposal_out(p, request.auth) for p in waiting]
+    """Proposals waiting for review, oldest first; 404 for anyone who is not a reviewer."""
+    require_reviewer(request.auth)
+    return [_proposal_out(p, request.auth) for p in Proposal.objects.in_review()]
 
 
 @router.post("/proposals/{public_id}/approve", auth=session_auth, response={201: BoxOut})
 def approve(request, public_id: str, payload: ApproveIn):
-    if not is_reviewer(request.auth):
-        raise Http404
-    with _refusals():
-        box = _proposal(request, public_id).approve(by=request.auth, notes=payload.dict())
-    return Status(201, _box_out(box))
+    require_reviewer(request.auth)
+    box = visible_proposal(request.auth, public_id).approve(by=request.auth, notes=payload.dict())
+    return Status(201, _box_out(box, request.auth))
 
 
 @router.post("/proposals/{public_id}/reject", auth=session_auth, response=ProposalOut)
 def reject(request, public_id: str, payload: RejectIn):
-    if not is_reviewer(request.auth):
-        raise Http404
-    proposal = _proposal(request, public_id)
-    with _refusals():
-        proposal.reject(by=request.auth, reason=payload.reason)
+    require_reviewer(request.auth)
+    proposal = visible_proposal(request.auth, public_id)
+    proposal.reject(by=request.auth, reason=payload.reason)
     return _proposal_out(proposal, request.auth)
 
 
-@router.post("/proposals/{public_id}/reports", auth=session_auth, response={201: None})
+@router.post("/proposals/{public_id}/reports", auth=session_auth, response={201: None, **errors(409)})
 def report_proposal(request, public_id: str, payload: ReportIn):
-    with _refusals():
-        _proposal(request, public_id).report(by=request.auth, reason=payload.reason, detail=payload.detail)
+    """Report once per person: 409 the second time."""
+    visible_proposal(request.auth, public_id).report(by=request.auth, reason=payload.reason, detail=payload.detail)
     return Status(201, None)
 
 
@@ -308,20 +273,19 @@ def report_proposal(request, public_id: str, payload: ReportIn):
 def boxes(request, status: BoxStatus | None = None):
     found = Fundraiser.objects.public().select_related("proposal")
     found = found.filter(status=status) if status else found
-    return [_box_out(b) for b in found[:100]]
+    return [_box_out(b, request.user) for b in found[:100]]
 
 
 @router.get("/boxes/{public_id}", response=BoxOut)
 def box_detail(request, public_id: str):
-    return _box_out(_box(request, public_id))
+    return _box_out(visible_box(_person(request), public_id), _person(request))
 
 
 @router.post("/boxes/{public_id}/donations", auth=session_auth, response={201: DonationOut})
 def donate(request, public_id: str, payload: DonationIn):
     """Start a donation: the donor pays at `checkout_url`, and the gift counts once the provider confirms."""
-    box = _box(request, public_id)
-    with _refusals():
-        donation = donation_start(box=box, donor=request.auth, **payload.dict())
+    box = visible_box(request.auth, public_id)
+    donation = donation_start(box=box, donor=request.auth, **payload.dict())
     return Status(201, _donation_out(donation))
 
 
@@ -333,27 +297,21 @@ def my_donations(request):
 
 @router.get("/donations/{public_id}", auth=session_auth, response=DonationOut)
 def donation_detail(request, public_id: str):
-    return _donation_out(_own_donation(request, public_id))
+    return _donation_out(own_donation(request.auth, public_id))
 
 
-@router.post("/donations/{public_id}/cancel", auth=session_auth, response=DonationOut)
+@router.post("/donations/{public_id}/cancel", auth=session_auth, response={200: DonationOut, **errors(503)})
 def donation_cancel(request, public_id: str):
-    """The donor takes the whole gift back while the box is open."""
-    donation = _own_donation(request, public_id)
-    with _refusals():
-        if not donation.box.is_open():
-            raise Refused("모금이 끝난 뒤에는 직접 취소할 수 없습니다.")
-        donation_refund(donation=donation, amount=donation.net_amount, reason="기부자 취소", by=request.auth)
+    """The donor takes the whole gift back while the box is open: 503 if the payment provider has not answered."""
+    donation = own_donation(request.auth, public_id)
+    cancel_donation(donation=donation, by=request.auth)
     return _donation_out(donation)
 
 
-@router.post("/boxes/{public_id}/participations", auth=session_auth, response={201: ParticipationOut})
+@router.post("/boxes/{public_id}/participations", auth=session_auth, response={201: ParticipationOut, **errors(409)})
 def participate(request, public_id: str, payload: ParticipationIn):
     """Cheer or share, once per person per box: 409 the second time."""
-    if payload.action not in (ParticipationAction.CHEER, ParticipationAction.SHARE):
-        raise HttpError(400, "action은 cheer 또는 share입니다.")
-    with _refusals():
-        done = _box(request, public_id).participate(user=request.auth, action=payload.action)
+    done = visible_box(request.auth, public_id).participate(user=request.auth, action=payload.action)
     return Status(201, _participation_out(done))
 
 
@@ -367,7 +325,7 @@ def _participation_out(participation: Participation):
 
 @router.get("/boxes/{public_id}/comments", response=list[CommentOut])
 def comments(request, public_id: str):
-    shown = _box(request, public_id).comments.filter(moderation__in=[Moderation.VISIBLE, Moderation.KEPT])
+    shown = visible_box(_person(request), public_id).comments.public()
     return [_comment_out(c) for c in shown[:200]]
 
 
@@ -382,22 +340,18 @@ def _comment_out(comment):
 
 @router.post("/boxes/{public_id}/comments", auth=session_auth, response={201: CommentOut})
 def comment(request, public_id: str, payload: CommentIn):
-    with _refusals():
-        c = _box(request, public_id).post_comment(user=request.auth, body=payload.body)
+    c = visible_box(request.auth, public_id).post_comment(user=request.auth, body=payload.body)
     return Status(201, _comment_out(c))
 
 
-@router.post("/comments/{public_id}/reports", auth=session_auth, response={201: None})
+@router.post("/comments/{public_id}/reports", auth=session_auth, response={201: None, **errors(409)})
 def report_comment(request, public_id: str, payload: ReportIn):
-    target = get_object_or_404(Comment.objects.select_related("box__proposal"), public_id=public_id)
-    _box(request, target.box.public_id)
-    with _refusals():
-        target.report(by=request.auth, reason=payload.reason, detail=payload.detail)
+    """Report once per person: 409 the second time."""
+    visible_comment(request.auth, public_id).report(by=request.auth, reason=payload.reason, detail=payload.detail)
     return Status(201, None)
 
 
 @router.get("/boxes/{public_id}/ledger", response=list[BoxEntryOut])
 def ledger(request, public_id: str):
     """The box's public ledger lines (donations anonymised, refunds, payout, expenses), oldest first."""
-    box = _box(request, public_id)
-    return list(Entry.objects.filter(book__in=[box.book, box.usage_book]).order_by("seq")[:5000])
+    return list(visible_box(_person(request), public_id).ledger_lines().order_by("seq")[:5000])

@@ -6,21 +6,24 @@ from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.images import clean_image
 from dangol.lib.seoul import SEOUL
+from dangol.payments.models import MAX_REFUND_REASON
 
 from .models import MAX_DONATION, MIN_DONATION, Category, Criterion, ReportReason
+from .models.base import MAX_REPORT_DETAIL
 from .models.boxes import MAX_COMMENT, MAX_MESSAGE
-from .models.proposals import MAX_IMAGES, MAX_PERIOD_DAYS, MAX_STORY
+from .models.proposals import (
+    MAX_BENEFICIARY,
+    MAX_GOAL,
+    MAX_IMAGES,
+    MAX_NOTE,
+    MAX_PERIOD_DAYS,
+    MAX_STORY,
+    MAX_TITLE,
+    MIN_GOAL,
+)
+from .models.settlement import MAX_EXPENSE_DESCRIPTION, MAX_PAYOUT_NOTE, MAX_PLAN
 
-
-class DomainErrors:
-    """Show a ValidationError from a model method on this form's fields."""
-
-    def apply_errors(self, error):
-        if not isinstance(error, ValidationError) or not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
+# Forms translate what people post; the model methods they feed hold the rules and limits.
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -37,19 +40,21 @@ class MultipleImageField(forms.FileField):
         return [clean_image(super(MultipleImageField, self).clean(f, initial)) for f in files]
 
 
-class ProposalForm(DomainErrors, forms.Form):
-    title = forms.CharField(label=_("제목"), max_length=80)
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("제목"), max_length=MAX_TITLE)
     story = forms.CharField(
         label=_("사연"),
         max_length=MAX_STORY,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("어떤 일이 있었는지, 모금액을 어디에 어떻게 쓸지 구체적으로 적어 주세요."),
     )
-    beneficiary = forms.CharField(label=_("수혜 단체"), max_length=100, help_text=_("모금액을 받아 쓰는 단체"))
+    beneficiary = forms.CharField(
+        label=_("수혜 단체"), max_length=MAX_BENEFICIARY, help_text=_("모금액을 받아 쓰는 단체")
+    )
     goal = forms.IntegerField(
         label=_("목표 금액(원)"),
-        min_value=10_000,
-        max_value=1_000_000_000,
+        min_value=MIN_GOAL,
+        max_value=MAX_GOAL,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     period_days = forms.IntegerField(
@@ -68,28 +73,30 @@ class ProposalForm(DomainErrors, forms.Form):
 def _note(criterion):
     return forms.CharField(
         label=criterion.label,
+        max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("%(label)s에 대한 심사 의견을 적어 주세요.") % {"label": criterion.label}},
     )
 
 
-class ApproveForm(DomainErrors, forms.Form):
+class ApproveForm(forms.Form):
     public_interest = _note(Criterion.PUBLIC_INTEREST)
     credibility = _note(Criterion.CREDIBILITY)
     capability = _note(Criterion.CAPABILITY)
     specificity = _note(Criterion.SPECIFICITY)
 
 
-class RejectForm(DomainErrors, forms.Form):
+class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("반려 사유"),
+        max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("제안한 분께 그대로 보입니다."),
         error_messages={"required": _("반려 사유를 적어 주세요.")},
     )
 
 
-class DonationForm(DomainErrors, forms.Form):
+class DonationForm(forms.Form):
     amount = forms.IntegerField(
         label=_("기부 금액(원)"),
         min_value=MIN_DONATION,
@@ -107,18 +114,21 @@ class DonationForm(DomainErrors, forms.Form):
     )
 
 
-class CommentForm(DomainErrors, forms.Form):
+class CommentForm(forms.Form):
     body = forms.CharField(label=_("댓글"), max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReportForm(DomainErrors, forms.Form):
+class ReportForm(forms.Form):
     reason = forms.ChoiceField(label=_("신고 사유"), choices=ReportReason.choices, widget=forms.RadioSelect)
     detail = forms.CharField(
-        label=_("자세한 내용 (선택)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("자세한 내용 (선택)"),
+        max_length=MAX_REPORT_DETAIL,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class ExtendForm(DomainErrors, forms.Form):
+class ExtendForm(forms.Form):
     last_day = forms.DateField(
         label=_("새 마감일 (이 날까지 기부를 받습니다)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -132,27 +142,32 @@ class ExtendForm(DomainErrors, forms.Form):
         return data
 
 
-class PlanForm(DomainErrors, forms.Form):
+class PlanForm(forms.Form):
     body = forms.CharField(
         label=_("집행 계획"),
+        max_length=MAX_PLAN,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("실제로 모인 금액에 맞춰, 무엇에 얼마를 쓸지 적어 주세요."),
     )
 
 
-class PlanDecisionForm(DomainErrors, forms.Form):
+class PlanDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("결정"), choices=[("approve", _("승인")), ("return", _("보완 요청"))], widget=forms.RadioSelect
     )
-    note = forms.CharField(label=_("심사 의견"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("심사 의견"), max_length=MAX_NOTE, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
-class PayoutForm(DomainErrors, forms.Form):
-    note = forms.CharField(label=_("이체 기록 (내부용, 공개되지 않음)"), max_length=200, required=False)
+class PayoutForm(forms.Form):
+    note = forms.CharField(label=_("이체 기록 (내부용, 공개되지 않음)"), max_length=MAX_PAYOUT_NOTE, required=False)
 
 
-class ExpenseForm(DomainErrors, forms.Form):
-    description = forms.CharField(label=_("어디에 썼나요"), max_length=200, help_text=_("공개 장부에 그대로 실립니다."))
+class ExpenseForm(forms.Form):
+    description = forms.CharField(
+        label=_("어디에 썼나요"), max_length=MAX_EXPENSE_DESCRIPTION, help_text=_("공개 장부에 그대로 실립니다.")
+    )
     amount = forms.IntegerField(
         label=_("금액(원)"), min_value=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
@@ -162,10 +177,10 @@ class ExpenseForm(DomainErrors, forms.Form):
         return clean_image(self.cleaned_data["receipt"])
 
 
-class UsageReportForm(DomainErrors, forms.Form):
-    body = forms.CharField(label=_("모금후기"), widget=forms.Textarea(attrs={"rows": 8}))
+class UsageReportForm(forms.Form):
+    body = forms.CharField(label=_("모금후기"), max_length=MAX_PLAN, widget=forms.Textarea(attrs={"rows": 8}))
 
 
-class RefundForm(DomainErrors, forms.Form):
+class RefundForm(forms.Form):
     amount = forms.IntegerField(label=_("환불 금액(원)"), min_value=1)
-    reason = forms.CharField(label=_("환불 사유"), max_length=200)
+    reason = forms.CharField(label=_("환불 사유"), max_length=MAX_REFUND_REASON)

@@ -2,7 +2,6 @@
 
 from django.utils.translation import gettext as _
 
-from dangol.ledger.models import Entry
 from dangol.lib.pdf import Heading, Rule, Space, Table, Text, render_pdf
 from dangol.lib.seoul import to_seoul
 
@@ -10,7 +9,7 @@ from dangol.lib.seoul import to_seoul
 def donation_receipt_pdf(donation, *, large_print=False):
     box = donation.box
     proposal = box.proposal
-    entry = Entry.objects.filter(kind="donation", reference=f"donation:{donation.public_id}").first()
+    entry = donation.ledger_line()
     rows = [
         (_("영수증 번호"), donation.public_id),
         (_("기부자"), donation.donor_label or _("이웃")),

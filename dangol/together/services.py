@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangol.lib.refusals import NotNow
 from dangol.payments.models import Status as PaymentStatus
 from dangol.payments.services import (
     PaymentPending,
@@ -25,33 +26,32 @@ from .models import (
     MIN_DONATION,
     BoxStatus,
     Donation,
-    DonationStatus,
     Fundraiser,
     Proposal,
     Refused,
     person_label,
 )
+from .models.base import collect_text
 from .models.boxes import MAX_MESSAGE
 
 # A payment nobody came back from within this long is given up.
 UNPAID_DONATION_TTL = dt.timedelta(hours=1)
+DONOR_CANCEL_REASON = "기부자 취소"  # kept on the refund and sent to the payment provider
 
 
-class TryLater(Refused):
+class TryLater(NotNow):
     """The payment provider's answer is not in yet."""
-
-    status = 503
 
 
 def donation_start(*, box, donor, amount, anonymous=False, message="", provider=None, now=None):
     """Write a pending donation and its payment; the donor then goes to the provider's checkout."""
     now = now or timezone.now()
-    message = (message or "").strip()
     errors = {}
-    if not isinstance(amount, int) or not MIN_DONATION <= amount <= MAX_DONATION:
+    if isinstance(amount, bool) or not isinstance(amount, int) or not MIN_DONATION <= amount <= MAX_DONATION:
         errors["amount"] = _("기부 금액은 {lo:,}원부터 {hi:,}원까지입니다.").format(lo=MIN_DONATION, hi=MAX_DONATION)
-    if len(message) > MAX_MESSAGE:
-        errors["message"] = _("응원 한마디는 {n}자까지 쓸 수 있습니다.").format(n=MAX_MESSAGE)
+    message = collect_text(
+        errors, message, field="message", max_length=MAX_MESSAGE, label=_("응원 한마디"), required=False
+    )
     if errors:
         raise ValidationError(errors)
     box._refuse_unless_open(now)
@@ -103,14 +103,30 @@ def donation_fail(*, donation, code, message):
     return donation
 
 
+def donation_cancel(*, donation, by, now=None):
+    """The donor takes their whole gift back, while the box still takes gifts."""
+    if donation.donor_id != by.pk:
+        raise Refused(_("기부한 분만 취소할 수 있습니다."), status=403)
+    return _refund(donation=donation, amount=None, reason=DONOR_CANCEL_REASON, by=by, while_open=True, now=now)
+
+
 def donation_refund(*, donation, amount, reason, by):
     """Give (part of) a gift back before the money is paid out; the ledger records it with the refund."""
+    return _refund(donation=donation, amount=amount, reason=reason, by=by)
+
+
+def _refund(*, donation, amount, reason, by, while_open=False, now=None):
+    """`amount` None: all that is left of the gift. `while_open`: only while the box takes gifts."""
     with transaction.atomic():
         box = donation.box._lock()
+        if while_open and not box.is_open(now):
+            raise Refused(_("모금이 끝난 뒤에는 직접 취소할 수 없습니다. 운영진에게 문의해 주세요."))
         if box.status not in (BoxStatus.OPEN, BoxStatus.CLOSED):
             raise Refused(_("모금액을 이미 전달해서 환불할 수 없습니다."))
         if not donation.is_settled:
             raise Refused(_("환불할 수 있는 기부가 아닙니다. ({status})").format(status=donation.get_status_display()))
+        if amount is None:
+            amount = donation.net_amount
         try:
             refund = refund_request(payment=donation.payment, amount=amount, reason=reason, by=by)
         except PaymentRefused as refusal:
@@ -131,8 +147,10 @@ def together_close_due(*, now=None):
     proposals = Proposal.objects.close_expired(now=now)
     boxes = Fundraiser.objects.close_due(now=now)
     stale = now - UNPAID_DONATION_TTL
-    unpaid = Donation.objects.filter(status=DonationStatus.PENDING, created_at__lt=stale).filter(
-        Q(payment__confirming_since__isnull=True) | Q(payment__confirming_since__lt=stale)
+    unpaid = (
+        Donation.objects.awaiting_payment()
+        .filter(created_at__lt=stale)
+        .filter(Q(payment__confirming_since__isnull=True) | Q(payment__confirming_since__lt=stale))
     )
     expired = 0
     for donation in unpaid.select_related("payment"):

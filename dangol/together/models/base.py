@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -7,6 +8,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from dangol.lib.refusals import AlreadyDone, Refused
+from dangol.lib.text import optional_text, required_text, visible
+
+MAX_REPORT_DETAIL = 500
 
 
 def phone_key(phone):
@@ -14,6 +18,20 @@ def phone_key(phone):
     without keeping the number next to what they agreed to or reported."""
     secret = getattr(settings, "TOGETHER_PHONE_KEY", "") or settings.SECRET_KEY
     return salted_hmac("dangol.together.phone", phone, secret=secret, algorithm="sha256").hexdigest()
+
+
+def collect_text(errors, value, *, field, max_length, label, blank=None, required=True):
+    """The visible text of one input (lib's `required_text`/`optional_text`), or None with what is
+    wrong added to `errors`, so a form's every field is checked at once. `blank`: a kinder message."""
+    if required and blank and not visible(value or ""):
+        errors[field] = [blank]
+        return None
+    check = required_text if required else optional_text
+    try:
+        return check(value, field=field, max_length=max_length, label=label)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        return None
 
 
 def person_label(user):
@@ -75,6 +93,19 @@ class Moderation(models.TextChoices):
     REMOVED = "removed", "운영진 확인: 삭제"
 
 
+# What neighbours see: never reported enough to hide, or kept by a moderator.
+PUBLIC = (Moderation.VISIBLE, Moderation.KEPT)
+
+
+class ReportableQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(moderation__in=PUBLIC)
+
+    def awaiting_moderation(self):
+        """Hidden by reports until a moderator keeps or removes it."""
+        return self.filter(moderation=Moderation.HIDDEN)
+
+
 class Reportable(models.Model):
     """Anything neighbours can report: hidden after N reports until a moderator decides."""
 
@@ -90,20 +121,21 @@ class Reportable(models.Model):
 
     @property
     def is_public(self):
-        return self.moderation in (Moderation.VISIBLE, Moderation.KEPT)
+        return self.moderation in PUBLIC
 
     def report(self, *, by, reason, detail=""):
         """One report per person per item; the report that reaches the limit hides the item, once."""
         from .moderation import Report, ReportReason
 
         if reason not in ReportReason.values:
-            raise Refused(_("신고 사유를 골라 주세요."))
+            raise Refused(_("신고 사유를 골라 주세요."), field="reason")
+        detail = optional_text(detail, field="detail", max_length=MAX_REPORT_DETAIL, label=_("자세한 내용"))
         target = {self._meta.model_name: self}
         with transaction.atomic():
             try:
                 with transaction.atomic():
                     report = Report.objects.create(
-                        reporter=by, reporter_key=phone_key(by.phone), reason=reason, detail=detail[:500], **target
+                        reporter=by, reporter_key=phone_key(by.phone), reason=reason, detail=detail, **target
                     )
             except IntegrityError:
                 raise AlreadyDone(_("이미 신고했습니다. 운영진이 확인하겠습니다.")) from None

@@ -12,8 +12,19 @@ from dangol.ledger.models import Entry
 from dangol.lib.ids import new_public_id
 from dangol.lib.seoul import SEOUL, to_seoul
 
-from .base import AlreadyDone, Moderation, Refused, Reportable, Rules, person_label, phone_key
-from .proposals import MAX_PERIOD_DAYS
+from .base import (
+    PUBLIC,
+    AlreadyDone,
+    Moderation,
+    Refused,
+    Reportable,
+    ReportableQuerySet,
+    Rules,
+    collect_text,
+    person_label,
+    phone_key,
+)
+from .proposals import MAX_PERIOD_DAYS, Proposal
 
 MIN_DONATION = 1_000
 MAX_DONATION = 10_000_000
@@ -36,7 +47,23 @@ class BoxStatus(models.TextChoices):
 
 class FundraiserQuerySet(models.QuerySet):
     def public(self):
-        return self.filter(proposal__moderation__in=[Moderation.VISIBLE, Moderation.KEPT])
+        return self.filter(proposal__moderation__in=PUBLIC)
+
+    def visible_to(self, user):
+        """A box is seen by whoever may see its proposal."""
+        return self.filter(proposal__in=Proposal.objects.visible_to(user))
+
+    def taking_gifts(self, *, now=None):
+        return self.filter(status=BoxStatus.OPEN, ends_at__gt=now or timezone.now())
+
+    def finished(self):
+        return self.exclude(status=BoxStatus.OPEN)
+
+    def awaiting_payout(self):
+        """Closed boxes whose plan a reviewer approved: the money is ready to hand over."""
+        from .settlement import PlanStatus
+
+        return self.filter(status=BoxStatus.CLOSED, plan__status=PlanStatus.APPROVED).order_by("ends_at")
 
     def close_due(self, *, now=None):
         """Boxes past their end date stop taking gifts (scheduler; pages show it at once)."""
@@ -127,6 +154,20 @@ class Fundraiser(models.Model):
     def is_team(self, user):
         return self.proposal.is_proposer(user)
 
+    def ledger_lines(self):
+        """The box's lines in the public ledger: money in and out, then what the payout bought."""
+        return Entry.objects.filter(book__in=[self.book, self.usage_book])
+
+    def donor_count(self):
+        return self.donations.settled().values("donor").distinct().count()
+
+    def participant_counts(self):
+        """How many people took part (cheer, share or comment), and how many cheers."""
+        return self.participations.aggregate(
+            people=models.Count("phone_key", distinct=True),
+            cheers=models.Count("pk", filter=Q(action=ParticipationAction.CHEER)),
+        )
+
     def _lock(self):
         return Fundraiser.objects.select_for_update().select_related("proposal").get(pk=self.pk)
 
@@ -156,7 +197,7 @@ class Fundraiser(models.Model):
         """Cheer or share: a sponsor gives its fixed amount, once per person per action per box."""
         now = now or timezone.now()
         if action not in (ParticipationAction.CHEER, ParticipationAction.SHARE):
-            raise Refused(_("응원 또는 공유만 할 수 있습니다."))
+            raise Refused(_("응원 또는 공유만 할 수 있습니다."), field="action")
         with transaction.atomic():
             box = self._lock()
             box._refuse_unless_open(now)
@@ -200,11 +241,12 @@ class Fundraiser(models.Model):
     def post_comment(self, *, user, body, now=None):
         """A neighbour's comment; the first one while open also counts as a participation."""
         now = now or timezone.now()
-        body = (body or "").strip()
-        if not body:
-            raise ValidationError({"body": _("댓글 내용을 적어 주세요.")})
-        if len(body) > MAX_COMMENT:
-            raise ValidationError({"body": _("댓글은 {n}자까지 쓸 수 있습니다.").format(n=MAX_COMMENT)})
+        errors = {}
+        body = collect_text(
+            errors, body, field="body", max_length=MAX_COMMENT, label=_("댓글"), blank=_("댓글 내용을 적어 주세요.")
+        )
+        if errors:
+            raise ValidationError(errors)
         if not self.proposal.is_public:
             raise Refused(_("신고가 많아 운영진이 확인하는 모금함입니다. 잠시 기다려 주세요."))
         recent = Comment.objects.filter(author=user, created_at__gte=now - dt.timedelta(hours=1)).count()
@@ -235,7 +277,7 @@ class Fundraiser(models.Model):
                 kind="matching",
                 amount=give,
                 memo=_("매칭 기부"),
-                reference=f"donation:{donation.public_id}",
+                reference=donation.ledger_reference,
             )
             left -= give
             if not left:
@@ -270,7 +312,7 @@ class Fundraiser(models.Model):
                 kind="matching",
                 amount=-taken,
                 memo=_("매칭 기부 취소"),
-                reference=f"donation:{donation.public_id}",
+                reference=donation.ledger_reference,
             )
             Donation.objects.filter(pk=donation.pk).update(matched_amount=F("matched_amount") - taken)
             Fundraiser.objects.filter(pk=self.pk).update(matching_total=F("matching_total") - taken)
@@ -340,6 +382,22 @@ class DonationStatus(models.TextChoices):
     REFUNDED = "refunded", "환불 완료"
 
 
+# A gift that was paid and not wholly given back.
+SETTLED = (DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED)
+
+
+class DonationQuerySet(models.QuerySet):
+    def settled(self):
+        return self.filter(status__in=SETTLED)
+
+    def awaiting_payment(self):
+        return self.filter(status=DonationStatus.PENDING)
+
+    def started(self):
+        """Everything but gifts still waiting for payment: what a donor's own list shows."""
+        return self.exclude(status=DonationStatus.PENDING)
+
+
 class Donation(models.Model):
     """A neighbour's direct gift, paid through a payment provider."""
 
@@ -358,6 +416,8 @@ class Donation(models.Model):
     payment = models.OneToOneField("payments.Payment", on_delete=models.PROTECT, related_name="donation")
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DonationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "기부"
@@ -382,7 +442,15 @@ class Donation(models.Model):
 
     @property
     def is_settled(self):
-        return self.status in (DonationStatus.PAID, DonationStatus.PARTIALLY_REFUNDED)
+        return self.status in SETTLED
+
+    @property
+    def ledger_reference(self):
+        return f"donation:{self.public_id}"
+
+    def ledger_line(self):
+        """The gift's own line in the public ledger (matching and refunds have lines of their own)."""
+        return Entry.objects.filter(kind="donation", reference=self.ledger_reference).first()
 
     def credit(self, *, now=None):
         """Count a paid gift, once: box total, ledger line, sponsor matching and the cheer message,
@@ -401,7 +469,7 @@ class Donation(models.Model):
             kind="donation",
             amount=self.amount,
             memo=_("직접 기부"),
-            reference=f"donation:{self.public_id}",
+            reference=self.ledger_reference,
         )
         box._match(self, now=now)
         if self.message:
@@ -437,9 +505,7 @@ class Donation(models.Model):
         )
         donation.save(update_fields=["refunded_amount", "status"])
         Fundraiser.objects.filter(pk=box.pk).update(direct_total=F("direct_total") - amount)
-        Entry.append(
-            book=box.book, kind="refund", amount=-amount, memo=_("기부 환불"), reference=f"donation:{self.public_id}"
-        )
+        Entry.append(book=box.book, kind="refund", amount=-amount, memo=_("기부 환불"), reference=self.ledger_reference)
         excess = donation.matched_amount - donation.net_amount
         if excess > 0:
             box._unmatch(donation, excess=excess, now=now)
@@ -474,6 +540,8 @@ class Comment(Reportable):
     body = models.TextField(max_length=MAX_COMMENT)
     donation = models.OneToOneField(Donation, null=True, blank=True, on_delete=models.CASCADE, related_name="comment")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReportableQuerySet.as_manager()
 
     class Meta:
         verbose_name = "댓글"

@@ -9,13 +9,26 @@ from django.utils.translation import gettext as _
 
 from dangol.lib.ids import new_public_id
 
-from .base import AlreadyDone, Moderation, Refused, Reportable, Rules, phone_key
+from ..roles import is_moderator
+from .base import (
+    AlreadyDone,
+    Moderation,
+    Refused,
+    Reportable,
+    ReportableQuerySet,
+    Rules,
+    collect_text,
+    phone_key,
+)
 
+MAX_TITLE = 80
+MAX_BENEFICIARY = 100
 MAX_PERIOD_DAYS = 90
 MIN_GOAL = 10_000
 MAX_GOAL = 1_000_000_000
 MAX_IMAGES = 5
 MAX_STORY = 5000
+MAX_NOTE = 2000  # a reviewer's note on one criterion, or a rejection reason
 
 
 class Category(models.TextChoices):
@@ -44,9 +57,22 @@ class Criterion(models.TextChoices):
     SPECIFICITY = "specificity", "구체성"
 
 
-class ProposalQuerySet(models.QuerySet):
-    def public(self):
-        return self.filter(moderation__in=[Moderation.VISIBLE, Moderation.KEPT])
+class ProposalQuerySet(ReportableQuerySet):
+    def visible_to(self, user):
+        """Public and hidden proposals for everyone; a removed one only for its proposer and moderators."""
+        if is_moderator(user):
+            return self
+        shown = ~models.Q(moderation=Moderation.REMOVED)
+        if user.is_authenticated:
+            shown |= models.Q(proposer=user)
+        return self.filter(shown)
+
+    def gathering(self):
+        """What the public list shows by default: gathering agreements or in review."""
+        return self.filter(status__in=[ProposalStatus.AGREEING, ProposalStatus.REVIEW])
+
+    def in_review(self):
+        return self.filter(status=ProposalStatus.REVIEW).order_by("review_started_at")
 
     def agreeing(self, *, now=None):
         return self.filter(status=ProposalStatus.AGREEING, agree_until__gt=now or timezone.now())
@@ -72,9 +98,9 @@ class Proposal(Reportable):
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="together_proposals"
     )
-    title = models.CharField("제목", max_length=80)
+    title = models.CharField("제목", max_length=MAX_TITLE)
     story = models.TextField("사연", max_length=MAX_STORY)
-    beneficiary = models.CharField("수혜 단체", max_length=100, help_text="모금액을 받아 쓰는 단체 이름")
+    beneficiary = models.CharField("수혜 단체", max_length=MAX_BENEFICIARY, help_text="모금액을 받아 쓰는 단체 이름")
     goal = models.PositiveBigIntegerField("목표 금액(원)")
     period_days = models.PositiveSmallIntegerField("모금 기간(일)")
     category = models.CharField("분야", max_length=20, choices=Category.choices)
@@ -104,21 +130,29 @@ class Proposal(Reportable):
     def propose(cls, *, proposer, title, story, beneficiary, goal, period_days, category, images=(), now=None):
         """Validate and save a proposal with its pictures (already cleaned); ValidationError writes nothing."""
         now = now or timezone.now()
-        title, story, beneficiary = (title or "").strip(), (story or "").strip(), (beneficiary or "").strip()
         errors = {}
-        if not title:
-            errors["title"] = _("제목을 적어 주세요.")
-        elif len(title) > 80:
-            errors["title"] = _("제목은 80자까지 쓸 수 있습니다.")
-        if not story:
-            errors["story"] = _("어떤 일인지 사연을 적어 주세요.")
-        elif len(story) > MAX_STORY:
-            errors["story"] = _("사연은 {n:,}자까지 쓸 수 있습니다.").format(n=MAX_STORY)
-        if not beneficiary:
-            errors["beneficiary"] = _("모금액을 받을 단체를 적어 주세요.")
-        if not isinstance(goal, int) or not MIN_GOAL <= goal <= MAX_GOAL:
+        title = collect_text(
+            errors, title, field="title", max_length=MAX_TITLE, label=_("제목"), blank=_("제목을 적어 주세요.")
+        )
+        story = collect_text(
+            errors,
+            story,
+            field="story",
+            max_length=MAX_STORY,
+            label=_("사연"),
+            blank=_("어떤 일인지 사연을 적어 주세요."),
+        )
+        beneficiary = collect_text(
+            errors,
+            beneficiary,
+            field="beneficiary",
+            max_length=MAX_BENEFICIARY,
+            label=_("수혜 단체"),
+            blank=_("모금액을 받을 단체를 적어 주세요."),
+        )
+        if isinstance(goal, bool) or not isinstance(goal, int) or not MIN_GOAL <= goal <= MAX_GOAL:
             errors["goal"] = _("목표 금액은 {lo:,}원부터 {hi:,}원까지입니다.").format(lo=MIN_GOAL, hi=MAX_GOAL)
-        if not isinstance(period_days, int) or not 1 <= period_days <= MAX_PERIOD_DAYS:
+        if isinstance(period_days, bool) or not isinstance(period_days, int) or not 1 <= period_days <= MAX_PERIOD_DAYS:
             errors["period_days"] = _("모금 기간은 1일부터 {n}일까지입니다.").format(n=MAX_PERIOD_DAYS)
         if category not in Category.values:
             errors["category"] = _("분야를 골라 주세요.")
@@ -212,11 +246,17 @@ class Proposal(Reportable):
         from .boxes import Fundraiser
 
         now = now or timezone.now()
-        notes = {c: (notes.get(c) or "").strip() for c in Criterion.values}
-        errors = {
-            c: _("{label}에 대한 심사 의견을 적어 주세요.").format(label=Criterion(c).label)
-            for c, note in notes.items()
-            if not note
+        errors = {}
+        notes = {
+            c: collect_text(
+                errors,
+                notes.get(c),
+                field=c,
+                max_length=MAX_NOTE,
+                label=Criterion(c).label,
+                blank=_("{label}에 대한 심사 의견을 적어 주세요.").format(label=Criterion(c).label),
+            )
+            for c in Criterion.values
         }
         if errors:
             raise ValidationError(errors)
@@ -233,9 +273,17 @@ class Proposal(Reportable):
     def reject(self, *, by, reason, now=None):
         """Reject with a reason the proposer sees."""
         now = now or timezone.now()
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationError({"reason": _("반려 사유를 적어 주세요. 제안한 분께 그대로 보입니다.")})
+        errors = {}
+        reason = collect_text(
+            errors,
+            reason,
+            field="reason",
+            max_length=MAX_NOTE,
+            label=_("반려 사유"),
+            blank=_("반려 사유를 적어 주세요. 제안한 분께 그대로 보입니다."),
+        )
+        if errors:
+            raise ValidationError(errors)
         with transaction.atomic():
             proposal = self._lock_for_review(by=by)
             Review.objects.create(proposal=proposal, reviewer=by, approved=False, reason=reason, decided_at=now)

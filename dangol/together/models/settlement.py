@@ -12,17 +12,25 @@ from django.utils.translation import gettext as _
 from dangol.ledger.models import Entry
 from dangol.lib.ids import new_public_id
 
-from .base import Refused, Rules
-from .boxes import BoxStatus, DonationStatus, Fundraiser
+from .base import Refused, Rules, collect_text
+from .boxes import BoxStatus, Fundraiser
+from .proposals import MAX_NOTE
 
 MAX_PLAN = 5000
 MAX_EXPENSES = 100
+MAX_EXPENSE_DESCRIPTION = 200
+MAX_PAYOUT_NOTE = 200
 
 
 class PlanStatus(models.TextChoices):
     SUBMITTED = "submitted", "심사 중"
     APPROVED = "approved", "승인"
     RETURNED = "returned", "보완 요청"
+
+
+class PayoutPlanQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(status=PlanStatus.SUBMITTED)
 
 
 class PayoutPlan(models.Model):
@@ -36,6 +44,8 @@ class PayoutPlan(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
+    objects = PayoutPlanQuerySet.as_manager()
+
     class Meta:
         verbose_name = "집행 계획"
         verbose_name_plural = "집행 계획"
@@ -46,11 +56,17 @@ class PayoutPlan(models.Model):
     @classmethod
     def submit(cls, *, box, by, body, now=None):
         now = now or timezone.now()
-        body = (body or "").strip()
-        if not body:
-            raise ValidationError({"body": _("모인 금액을 어떻게 쓸지 계획을 적어 주세요.")})
-        if len(body) > MAX_PLAN:
-            raise ValidationError({"body": _("계획은 {n:,}자까지 쓸 수 있습니다.").format(n=MAX_PLAN)})
+        errors = {}
+        body = collect_text(
+            errors,
+            body,
+            field="body",
+            max_length=MAX_PLAN,
+            label=_("집행 계획"),
+            blank=_("모인 금액을 어떻게 쓸지 계획을 적어 주세요."),
+        )
+        if errors:
+            raise ValidationError(errors)
         with transaction.atomic():
             locked = box._lock()
             if not locked.is_team(by):
@@ -68,9 +84,18 @@ class PayoutPlan(models.Model):
 
     def decide(self, *, by, approve, note="", now=None):
         """A reviewer approves the plan, or sends it back with a note."""
-        note = (note or "").strip()
-        if not approve and not note:
-            raise ValidationError({"note": _("보완할 점을 적어 주세요. 제안한 분께 보입니다.")})
+        errors = {}
+        note = collect_text(
+            errors,
+            note,
+            field="note",
+            max_length=MAX_NOTE,
+            label=_("심사 의견"),
+            blank=_("보완할 점을 적어 주세요. 제안한 분께 보입니다."),
+            required=not approve,
+        )
+        if errors:
+            raise ValidationError(errors)
         if self.box.is_team(by):
             raise Refused(_("자기 모금함의 계획은 심사할 수 없습니다."))
         changed = PayoutPlan.objects.filter(pk=self.pk, status=PlanStatus.SUBMITTED).update(
@@ -90,7 +115,7 @@ class Payout(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     box = models.OneToOneField(Fundraiser, on_delete=models.PROTECT, related_name="payout")
     amount = models.PositiveBigIntegerField("전달 금액(원)")
-    note = models.CharField("이체 기록 (내부용)", max_length=200, blank=True)
+    note = models.CharField("이체 기록 (내부용)", max_length=MAX_PAYOUT_NOTE, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     paid_at = models.DateTimeField(default=timezone.now)
 
@@ -106,6 +131,12 @@ class Payout(models.Model):
         from dangol.payments.models import RefundStatus
 
         now = now or timezone.now()
+        errors = {}
+        note = collect_text(
+            errors, note, field="note", max_length=MAX_PAYOUT_NOTE, label=_("이체 기록"), required=False
+        )
+        if errors:
+            raise ValidationError(errors)
         with transaction.atomic():
             locked = box._lock()
             if locked.shown_status(now) != BoxStatus.CLOSED:
@@ -115,16 +146,14 @@ class Payout(models.Model):
             if locked.is_team(by):
                 raise Refused(_("자기 모금함의 전달은 기록할 수 없습니다."))
             busy = (
-                locked.donations.filter(status=DonationStatus.PENDING).exists()
+                locked.donations.awaiting_payment().exists()
                 or locked.donations.filter(payment__refunds__status=RefundStatus.REQUESTED).exists()
             )
             if busy:
                 raise Refused(_("결제나 환불을 처리 중인 기부가 있습니다. 잠시 뒤에 다시 해 주세요."))
             if locked.total <= 0:
                 raise Refused(_("모인 금액이 없습니다."))
-            payout = cls.objects.create(
-                box=locked, amount=locked.total, note=(note or "")[:200], recorded_by=by, paid_at=now
-            )
+            payout = cls.objects.create(box=locked, amount=locked.total, note=note, recorded_by=by, paid_at=now)
             due = now + dt.timedelta(days=Rules.current().usage_report_days)
             Fundraiser.objects.filter(pk=locked.pk).update(
                 status=BoxStatus.PAID_OUT, closed_at=locked.closed_at or locked.ends_at, report_due_at=due
@@ -171,19 +200,27 @@ class UsageReport(models.Model):
 
     def add_expense(self, *, by, description, amount, receipt):
         self._refuse_unless_draft(by)
-        description = (description or "").strip()
         errors = {}
-        if not description:
-            errors["description"] = _("어디에 썼는지 적어 주세요.")
-        if not isinstance(amount, int) or amount <= 0:
+        description = collect_text(
+            errors,
+            description,
+            field="description",
+            max_length=MAX_EXPENSE_DESCRIPTION,
+            label=_("지출 내용"),
+            blank=_("어디에 썼는지 적어 주세요."),
+        )
+        payout = self.box.payout.amount
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             errors["amount"] = _("금액을 1원 이상으로 적어 주세요.")
+        elif amount > payout:
+            errors["amount"] = _("한 항목이 전달받은 금액 {n:,}원보다 클 수 없습니다.").format(n=payout)
         if receipt is None:
             errors["receipt"] = _("영수증 사진을 올려 주세요.")
         if self.expenses.count() >= MAX_EXPENSES:
             errors["description"] = _("지출 항목은 {n}개까지 넣을 수 있습니다.").format(n=MAX_EXPENSES)
         if errors:
             raise ValidationError(errors)
-        expense = Expense(report=self, description=description[:200], amount=amount)
+        expense = Expense(report=self, description=description, amount=amount)
         expense.receipt.save(receipt.name, receipt, save=False)
         expense.save()
         return expense
@@ -195,10 +232,18 @@ class UsageReport(models.Model):
     def submit(self, *, by, body, now=None):
         """Publish the report once the items add up to the payout exactly; each item goes in the ledger."""
         now = now or timezone.now()
-        body = (body or "").strip()
         self._refuse_unless_draft(by)
-        if not body:
-            raise ValidationError({"body": _("모금액으로 무엇을 했는지 후기를 적어 주세요.")})
+        errors = {}
+        body = collect_text(
+            errors,
+            body,
+            field="body",
+            max_length=MAX_PLAN,
+            label=_("모금후기"),
+            blank=_("모금액으로 무엇을 했는지 후기를 적어 주세요."),
+        )
+        if errors:
+            raise ValidationError(errors)
         with transaction.atomic():
             box = self.box._lock()
             report = UsageReport.objects.select_for_update().get(pk=self.pk)
@@ -230,7 +275,7 @@ class UsageReport(models.Model):
 class Expense(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     report = models.ForeignKey(UsageReport, on_delete=models.CASCADE, related_name="expenses")
-    description = models.CharField("내용", max_length=200)
+    description = models.CharField("내용", max_length=MAX_EXPENSE_DESCRIPTION)
     amount = models.PositiveBigIntegerField("금액(원)")
     receipt = models.ImageField("영수증", upload_to="together/receipts/%Y/%m/")
     created_at = models.DateTimeField(default=timezone.now)

@@ -29,11 +29,11 @@ def test_the_box_shows_progress_and_totals_apart(client, box, sponsor, matcher):
 def test_the_box_page_runs_a_fixed_number_of_queries(client, box, sponsor, django_assert_num_queries):
     for n in range(3):
         give(box, neighbour(n), 10000, message=f"응원 {n}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(box.get_absolute_url())
     for n in range(3, 8):
         give(box, neighbour(n), 10000, message=f"응원 {n}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(box.get_absolute_url())
 
 
