@@ -6,22 +6,33 @@ from ninja import Field, Query, Router, Schema, Status
 from dangol.channels.access import managed_store
 from dangol.lib.api import session_auth
 
-from .models import InboxItem, MessageKind
+from .models import (
+    MAX_BODY,
+    MAX_BUTTON_LABEL,
+    MAX_BUTTON_URL,
+    MAX_BUTTONS,
+    SCHEDULE_WITHIN_DAYS,
+    InboxItem,
+    MessageKind,
+)
 from .services import message_send
 
 router = Router(tags=["messages"])
 
 
+# The limits in these descriptions are checked by Message.draft, for the page and the API alike.
 class ButtonIn(Schema):
-    label: str = Field(max_length=20)
-    url: str
+    label: str = Field(description=f"버튼 이름, {MAX_BUTTON_LABEL}자까지")
+    url: str = Field(description=f"https:// 주소, {MAX_BUTTON_URL}자까지")
 
 
 class MessageIn(Schema):
-    kind: MessageKind = Field(description="info(정보) 또는 ad(광고)")
-    body: str
-    buttons: list[ButtonIn] = []
-    send_at: dt.datetime | None = Field(None, description="비우면 지금 보냅니다")
+    kind: MessageKind = Field(description="info(정보) 또는 ad(광고); notice는 가게가 보낼 수 없습니다")
+    body: str = Field(description=f"{MAX_BODY}자까지")
+    buttons: list[ButtonIn] = Field([], description=f"링크 버튼 {MAX_BUTTONS}개까지")
+    send_at: dt.datetime | None = Field(
+        None, description=f"비우면 지금 보냅니다. 예약은 {SCHEDULE_WITHIN_DAYS}일 안으로. 시간대가 없으면 서울 시각"
+    )
 
 
 class MessageOut(Schema):
@@ -79,7 +90,7 @@ def send(request, public_id: str, payload: MessageIn):
         author=request.auth,
         kind=payload.kind,
         body=payload.body,
-        buttons=[b.dict() for b in payload.buttons],
+        buttons=[b.model_dump() for b in payload.buttons],
         send_at=payload.send_at,
     )
     message.refresh_from_db()

@@ -1,5 +1,9 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Count
 from django.urls import reverse
@@ -8,9 +12,17 @@ from django.utils.translation import gettext as _
 
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
-from dangol.lib.seoul import is_night, night_ends_after
+from dangol.lib.images import clean_image
+from dangol.lib.seoul import SEOUL, is_night, night_ends_after, to_seoul
+from dangol.lib.text import BLANK_MESSAGE, too_long, visible
 
 MAX_BODY = 1000
+MAX_BUTTONS = 2
+MAX_BUTTON_LABEL = 20
+MAX_BUTTON_URL = 2000
+SCHEDULE_WITHIN_DAYS = 60
+# A time picked "now" may reach the server a little later; so much in the past still means now.
+SEND_AT_GRACE = dt.timedelta(minutes=1)
 OPT_OUT_SALT = "dangol.messaging.opt-out"
 
 
@@ -66,6 +78,51 @@ class Message(models.Model):
     def __str__(self):
         return self.body[:40]
 
+    @classmethod
+    def draft(cls, *, store, author, kind, body, image=None, buttons=(), send_at=None, now=None):
+        """An unsaved message from what a merchant wrote, checked against every rule for messages.
+
+        Raises ValidationError naming each field at fault (buttons as `buttons.0.url`); the page
+        and the API both come through here, so both refuse the same things in the same words.
+        """
+        now = now or timezone.now()
+        errors = {}
+        if kind not in (MessageKind.INFO, MessageKind.AD):
+            errors["kind"] = [_("정보 또는 광고 중에서 골라 주세요.")]
+        body = visible(body or "")
+        if not body:
+            errors["body"] = [str(BLANK_MESSAGE)]
+        elif len(body) > MAX_BODY:
+            errors["body"] = [
+                _("내용은 {max:,}자까지 쓸 수 있습니다. (지금 {n:,}자)").format(max=MAX_BODY, n=len(body))
+            ]
+        buttons = _checked_buttons(buttons, errors)
+        send_at = _checked_send_at(send_at, now, errors)
+        if image:
+            try:
+                image = clean_image(image)
+            except ValidationError as error:
+                errors["image"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+        return cls(
+            store=store,
+            kind=kind,
+            body=body,
+            image=image or "",
+            buttons=buttons,
+            send_at=send_at or now,
+            created_by=author,
+        )
+
+    @property
+    def send_at_seoul(self):
+        """When it goes out, in Seoul time; None for a moment no calendar can show (old data)."""
+        try:
+            return to_seoul(self.send_at)
+        except OverflowError:
+            return None
+
     @property
     def is_ad(self):
         return self.kind == MessageKind.AD
@@ -107,6 +164,53 @@ class Message(models.Model):
 
     def cancel(self):
         return Message.objects.filter(pk=self.pk, status=Status.SCHEDULED).update(status=Status.CANCELED) == 1
+
+
+def _checked_buttons(buttons, errors):
+    """Link buttons as [{"label", "url"}], each an https address; problems go into `errors`."""
+    if not isinstance(buttons, list | tuple):
+        errors["buttons"] = [_("링크 버튼 목록이 올바르지 않습니다.")]
+        return []
+    if len(buttons) > MAX_BUTTONS:
+        errors["buttons"] = [_("링크 버튼은 {n}개까지 넣을 수 있습니다.").format(n=MAX_BUTTONS)]
+        return []
+    checked = []
+    for index, button in enumerate(buttons):
+        button = button if isinstance(button, dict) else {}
+        label, url = visible(str(button.get("label") or "")), visible(str(button.get("url") or ""))
+        field = f"buttons.{index}"
+        if not label or not url:
+            errors[f"{field}.label" if not label else f"{field}.url"] = [_("버튼 이름과 주소를 모두 써 주세요.")]
+            continue
+        if len(label) > MAX_BUTTON_LABEL:
+            errors[f"{field}.label"] = [str(too_long(MAX_BUTTON_LABEL, _("버튼 이름")))]
+        if len(url) > MAX_BUTTON_URL:
+            errors[f"{field}.url"] = [str(too_long(MAX_BUTTON_URL, _("링크 주소")))]
+        elif not _is_https_url(url):
+            errors[f"{field}.url"] = [_("https:// 로 시작하는 올바른 주소만 넣을 수 있습니다.")]
+        checked.append({"label": label, "url": url})
+    return checked
+
+
+def _is_https_url(url):
+    try:
+        URLValidator(schemes=["https"])(url)
+    except ValidationError:
+        return False
+    return True
+
+
+def _checked_send_at(send_at, now, errors):
+    """A scheduled time from now (give or take the grace) up to SCHEDULE_WITHIN_DAYS ahead, or None for now."""
+    if send_at is None:
+        return None
+    if timezone.is_naive(send_at):
+        send_at = send_at.replace(tzinfo=SEOUL)  # a time without a zone is a market's time
+    if send_at < now - SEND_AT_GRACE:
+        errors["send_at"] = [_("지금보다 뒤의 시각을 골라 주세요.")]
+    elif send_at > now + dt.timedelta(days=SCHEDULE_WITHIN_DAYS):
+        errors["send_at"] = [_("예약은 {days}일 안으로만 할 수 있습니다.").format(days=SCHEDULE_WITHIN_DAYS)]
+    return send_at
 
 
 def opt_out_token(follow):

@@ -121,7 +121,11 @@ def test_withdrawing_ad_consent_at_night_cancels_the_held_ad(signed_in, merchant
     ("data", "error"),
     [
         ({"body": "가" * 1001}, "1,000자까지"),
-        ({"body": ""}, "필수"),
+        ({"body": ""}, "보이는 글자를 입력해 주세요"),
+        ({"body": "\u200b\u3164 \u200b"}, "보이는 글자를 입력해 주세요"),
+        ({"button1_url": "example.com/x"}, "이름과 주소를 모두"),
+        ({"button1_label": "가" * 21, "button1_url": "https://example.com"}, "20자까지"),
+        ({"button2_label": "지도", "button2_url": "https://"}, "올바른 주소만"),
         ({"kind": "spam"}, "올바르게 선택"),
         ({"button1_label": "주문", "button1_url": "http://example.com/x"}, "https://"),
         ({"button1_label": "주문"}, "이름과 주소를 모두"),
