@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from dangol.lib.api import session_auth
+from dangol.lib.api import errors, session_auth
 
 from .access import active_follow, managed_store, public_store
 from .forms import StoreProfileForm
@@ -95,7 +95,7 @@ def store_detail(request, public_id: str):
 @router.patch("/stores/{public_id}", auth=session_auth, response=StoreOut)
 def store_update(request, public_id: str, payload: StorePatch):
     store = managed_store(request.auth, public_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     current = StoreProfileForm(instance=store).initial
     form = StoreProfileForm({**current, **changes}, instance=store)
     if not form.is_valid():
@@ -104,19 +104,10 @@ def store_update(request, public_id: str, payload: StorePatch):
     return store
 
 
-@router.post("/stores/{public_id}/follow", auth=session_auth, response={201: FollowOut})
+@router.post("/stores/{public_id}/follow", auth=session_auth, response={201: FollowOut, **errors(409)})
 def follow(request, public_id: str, payload: FollowIn):
-    if not payload.collection:
-        raise ValidationError({"collection": ["단골이 되려면 휴대폰 번호 수집·이용에 동의해야 합니다."]})
     store = public_store(public_id)
-    created = follow_start(
-        customer=request.auth,
-        store=store,
-        ads=payload.ads,
-        night=payload.night,
-        share_phone=payload.share_phone,
-        via=ConsentVia.API,
-    )
+    created = follow_start(customer=request.auth, store=store, via=ConsentVia.API, **payload.model_dump())
     return Status(201, created)
 
 
@@ -136,12 +127,7 @@ def consent(request, public_id: str, payload: ConsentIn):
 @router.get("/stores/{public_id}/followers", auth=session_auth, response=list[FollowerOut])
 def followers(request, public_id: str):
     store = managed_store(request.auth, public_id)
-    follows = store.follows.active().select_related("customer").order_by("-started_at")
     return [
-        {
-            "phone": f.customer.phone_display if f.share_phone else f.customer.masked_phone,
-            "since": f.started_at.isoformat(),
-            "ads_consent": f.ads_consent,
-        }
-        for f in follows
+        {"phone": f.phone_for_store, "since": f.started_at.isoformat(), "ads_consent": f.ads_consent}
+        for f in store.follows.for_merchant_list()
     ]

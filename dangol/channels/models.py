@@ -7,11 +7,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangol.lib.ids import new_public_id
+from dangol.lib.images import clean_image
 from dangol.lib.models import AppendOnlyQuerySet
-from dangol.lib.phones import display_phone
-from dangol.lib.refusals import Refused
+from dangol.lib.phones import display_phone, normalize_any_phone
+from dangol.lib.refusals import AlreadyDone, Refused
+from dangol.lib.text import optional_text, required_text
 
 
 class Category(models.TextChoices):
@@ -70,6 +73,40 @@ class Store(models.Model):
     def is_owner(self, user):
         return user.is_authenticated and self.owners.filter(pk=user.pk).exists()
 
+    def clean(self):
+        """The profile's rules, for every door that validates a store (the profile page and API, the admin):
+        a name people can see, texts within their lengths, a valid phone, a re-encoded photo."""
+        errors = {}
+
+        def checked(field, check, **limits):
+            try:
+                setattr(self, field, check(getattr(self, field), field=field, **limits))
+            except ValidationError as error:
+                errors.update(error.message_dict)
+
+        for field, check in [
+            ("name", required_text),
+            ("stall_number", optional_text),
+            ("description", optional_text),
+            ("opening_hours", optional_text),
+        ]:
+            model_field = self._meta.get_field(field)
+            checked(field, check, max_length=model_field.max_length, label=model_field.verbose_name)
+        if self.phone.strip():
+            try:
+                self.phone = normalize_any_phone(self.phone)
+            except ValidationError as error:
+                errors["phone"] = error.messages
+        else:
+            self.phone = ""
+        if self.photo and not self.photo._committed:  # a new upload, not the stored file
+            try:
+                self.photo = clean_image(self.photo.file)
+            except ValidationError as error:
+                errors["photo"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def contact_line(self):
         """Who sent an ad, as the law asks: name, place and a number to call."""
@@ -101,12 +138,16 @@ class ConsentVia(models.TextChoices):
 REMINDER_EVERY = dt.timedelta(days=730)
 
 
-class AlreadyFollowing(Refused):
-    status = 409
+class AlreadyFollowing(AlreadyDone):
+    def __init__(self, message=None, **kwargs):
+        super().__init__(message or _("이미 이 가게의 단골입니다."), **kwargs)
 
 
 class ConsentRefused(Refused):
     """A consent change the rules don't allow."""
+
+
+NIGHT_NEEDS_ADS = gettext_lazy("야간 광고 수신은 광고성 정보 수신에 동의해야 선택할 수 있습니다.")
 
 
 class FollowQuerySet(models.QuerySet):
@@ -115,6 +156,10 @@ class FollowQuerySet(models.QuerySet):
 
     def ad_recipients(self):
         return self.active().filter(ads_consent=True)
+
+    def for_merchant_list(self):
+        """Current regulars, newest first, as the store's list shows them (see `Follow.phone_for_store`)."""
+        return self.active().select_related("customer").order_by("-started_at")
 
     def due_for_consent_reminder(self, *, now):
         """Ad consents given or last re-confirmed two years ago (정보통신망법 시행령 §62의3)."""
@@ -163,22 +208,27 @@ class Follow(models.Model):
     def is_active(self):
         return self.ended_at is None
 
+    @property
+    def phone_for_store(self):
+        """What the store sees of the number: all of it only if the customer chose to share it."""
+        return self.customer.phone_display if self.share_phone else self.customer.masked_phone
+
     @classmethod
     def start(cls, *, customer, store, ads, night, via, share_phone=False):
         """Follow `store` with phone-collection consent and the chosen ad consents."""
         if night and not ads:
-            raise ConsentRefused(_("야간 광고 수신은 광고성 정보 수신에 동의해야 선택할 수 있습니다."))
+            raise ConsentRefused(NIGHT_NEEDS_ADS, field="night")
         now = timezone.now()
         with transaction.atomic():
             follow = cls.objects.select_for_update().filter(customer=customer, store=store).first()
             if follow is not None and follow.is_active:
-                raise AlreadyFollowing(_("이미 이 가게의 단골입니다."))
+                raise AlreadyFollowing
             if follow is None:
                 try:
                     with transaction.atomic():
                         follow = cls.objects.create(customer=customer, store=store, started_at=now)
                 except IntegrityError:
-                    raise AlreadyFollowing(_("이미 이 가게의 단골입니다.")) from None
+                    raise AlreadyFollowing from None
             follow.started_at = now
             follow.ended_at = None
             follow.ads_consent = ads
@@ -198,8 +248,10 @@ class Follow(models.Model):
         Withdrawing ads also withdraws night consent, which means nothing alone.
         Nothing is written when the state does not change.
         """
+        if kind == ConsentKind.COLLECTION:
+            raise ConsentRefused(_("이 동의는 단골 해제로만 철회할 수 있습니다."), field="kind")
         if kind not in (ConsentKind.ADS, ConsentKind.NIGHT):
-            raise ConsentRefused(_("이 동의는 단골 해제로만 철회할 수 있습니다."))
+            raise ConsentRefused(_("바꿀 동의를 골라 주세요."), field="kind")
         now = timezone.now()
         with transaction.atomic():
             current = Follow.objects.select_for_update().get(pk=self.pk)
@@ -218,7 +270,7 @@ class Follow(models.Model):
                         events.append((ConsentKind.NIGHT, ConsentAction.WITHDRAWN))
             else:
                 if given and not current.ads_consent:
-                    raise ConsentRefused(_("야간 광고 수신은 광고성 정보 수신에 동의해야 선택할 수 있습니다."))
+                    raise ConsentRefused(NIGHT_NEEDS_ADS, field="night")
                 if given != current.night_consent:
                     current.night_consent = given
                     events.append((ConsentKind.NIGHT, ConsentAction.GIVEN if given else ConsentAction.WITHDRAWN))

@@ -5,7 +5,7 @@ from dangol.lib.seoul import to_seoul
 from dangol.messaging.models import withdraw_held_ads
 from dangol.messaging.services import notice_send
 
-from .models import ConsentAction, ConsentKind, Follow
+from .models import ConsentAction, ConsentKind, ConsentRefused, Follow
 from .signals import follow_started
 
 
@@ -20,9 +20,12 @@ def _confirm(follow, events):
     notice_send(customer=follow.customer, store=follow.store, text="\n".join(lines))
 
 
-def follow_start(*, customer, store, ads, night, via, share_phone=False):
+def follow_start(*, customer, store, collection, ads, night, via, share_phone=False):
     """Follow, its consent records, the confirmation and what other apps give a new regular
-    (a welcome coupon): all written, or none."""
+    (a welcome coupon): all written, or none. Nobody becomes a regular without letting the
+    store keep their number (`collection`)."""
+    if not collection:
+        raise ConsentRefused(_("단골이 되려면 휴대폰 번호 수집·이용에 동의해야 합니다."), field="collection")
     with transaction.atomic():
         follow, events = Follow.start(
             customer=customer, store=store, ads=ads, night=night, via=via, share_phone=share_phone

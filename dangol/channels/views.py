@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangol.lib.refusals import refusals_shown
 from dangol.messaging.models import InboxItem
 
 from .access import active_follow, managed_store, public_store
 from .forms import FollowForm, StoreProfileForm
-from .models import AlreadyFollowing, ConsentKind, ConsentRefused, ConsentVia, Follow, Store
+from .models import AlreadyFollowing, ConsentVia, Follow, Store
 from .services import consent_change, follow_end, follow_start
 
 
@@ -32,25 +33,15 @@ def store_page(request, public_id):
 def follow(request, public_id):
     store = public_store(public_id)
     if active_follow(request.user, store):
-        messages.info(request, _("이미 이 가게의 단골입니다."))
+        messages.info(request, AlreadyFollowing().message)
         return redirect(store)
     form = FollowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            follow_start(
-                customer=request.user,
-                store=store,
-                ads=data["ads"],
-                night=data["night"],
-                share_phone=data["share_phone"],
-                via=ConsentVia.WEB,
-            )
-        except AlreadyFollowing:
-            messages.info(request, _("이미 이 가게의 단골입니다."))
-        else:
+        with refusals_shown(request, form=form) as shown:
+            follow_start(customer=request.user, store=store, via=ConsentVia.WEB, **form.cleaned_data)
             messages.success(request, _("{store}의 단골이 되었습니다!").format(store=store.name))
-        return redirect(store)
+        if shown.ok:
+            return redirect(store)
     return render(request, "channels/follow.html", {"store": store, "form": form})
 
 
@@ -61,15 +52,9 @@ def consent(request, public_id):
     if follow is None:
         return redirect(store)
     if request.method == "POST":
-        kind = request.POST.get("kind")
-        given = request.POST.get("given") == "1"
-        try:
-            if kind not in (ConsentKind.ADS, ConsentKind.NIGHT):
-                raise ConsentRefused(_("바꿀 동의를 골라 주세요."))
-            consent_change(follow=follow, kind=kind, given=given, via=ConsentVia.WEB)
-        except ConsentRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
+        with refusals_shown(request):
+            given = request.POST.get("given") == "1"
+            consent_change(follow=follow, kind=request.POST.get("kind"), given=given, via=ConsentVia.WEB)
             messages.success(request, _("동의 내역을 바꿨습니다. 받은 메시지함에 확인 알림을 보냈습니다."))
         return redirect("channels:consent", public_id=store.public_id)
     events = request.user.consent_events.filter(store=store)[:20]
@@ -155,5 +140,4 @@ def qr_code(request, public_id, fmt):
 @login_required
 def followers(request, public_id):
     store = managed_store(request.user, public_id)
-    follows = store.follows.active().select_related("customer").order_by("-started_at")
-    return render(request, "channels/followers.html", {"store": store, "follows": follows})
+    return render(request, "channels/followers.html", {"store": store, "follows": store.follows.for_merchant_list()})

@@ -102,7 +102,7 @@ def test_phone_collection_consent_is_withdrawn_only_by_unfollowing(signed_in, cu
     response = client.post(
         reverse("channels:consent", args=[store.public_id]), {"kind": "collection", "given": "0"}, follow=True
     )
-    assert "바꿀 동의를 골라 주세요" in response.content.decode()
+    assert "이 동의는 단골 해제로만 철회할 수 있습니다" in response.content.decode()  # as the API says
     assert Follow.objects.get().is_active
 
 
