@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate, login, logout
 from ninja import Router, Schema, Status
 
-from dangol.lib.api import session_auth
+from dangol.lib.api import errors, session_auth
 from dangol.lib.phones import normalize_phone
 
 from .services import client_address, sign_in_code_send
@@ -34,16 +34,16 @@ def _me(user):
     }
 
 
-@router.post("/code", response={202: dict})
+@router.post("/code", response={202: dict, **errors(429)})
 def send_code(request, payload: PhoneIn):
     """Text a one-time sign-in code to the phone."""
     sign_in_code_send(phone=normalize_phone(payload.phone), address=client_address(request))
     return Status(202, {"detail": "sent"})
 
 
-@router.post("/verify", response=MeOut)
+@router.post("/verify", response={200: MeOut, **errors(403)})
 def verify(request, payload: VerifyIn):
-    """Check the code and start a session (cookie)."""
+    """Check the code and start a session (cookie). 403: the account was deactivated."""
     user = authenticate(request, phone=normalize_phone(payload.phone), code=payload.code)
     login(request, user)
     return _me(user)

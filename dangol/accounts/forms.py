@@ -1,7 +1,10 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.phones import normalize_phone
+
+from .models import CODE_DIGITS
 
 
 class PhoneForm(forms.Form):
@@ -17,15 +20,11 @@ class PhoneForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(
-        label=_("인증번호 6자리"),
-        regex=r"^\s*\d{6}\s*$",
-        error_messages={
-            "invalid": _("인증번호 6자리 숫자를 입력해 주세요."),
-            "required": _("인증번호 6자리 숫자를 입력해 주세요."),
-        },
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "6"}),
+    # What a code must look like is User.objects.signing_in's rule, the same for the page and the API.
+    code = forms.CharField(
+        label=format_lazy(_("인증번호 {n}자리"), n=CODE_DIGITS),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": str(CODE_DIGITS)}
+        ),
     )
-
-    def clean_code(self):
-        return self.cleaned_data["code"].strip()

@@ -21,6 +21,23 @@ class UserManager(BaseUserManager):
         user, _created = self.get_or_create(phone=phone, defaults={"password": make_password(None)})
         return user
 
+    def signing_in(self, *, phone, code):
+        """The account a correct code for `phone` opens, created at the first sign-in.
+
+        Raises SignInRefused: a code that isn't CODE_DIGITS digits, a wrong or dead one, or a
+        deactivated account. A deactivated account is named only to whoever holds a correct code,
+        and nothing is written for it (the code stays unused, no account, no session).
+        """
+        code = (code or "").strip()
+        if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
+            raise SignInRefused(_("인증번호 {n}자리 숫자를 입력해 주세요.").format(n=CODE_DIGITS), field="code")
+        user = self.filter(phone=phone).first()
+        if user is not None and not user.is_active:
+            PhoneCode.verify(phone=phone, code=code, consume=False)
+            raise SignInRefused(_("사용이 중지된 계정입니다. 고객센터에 문의해 주세요."), status=403)
+        PhoneCode.verify(phone=phone, code=code)
+        return user or self.get_or_create_for_phone(phone)
+
     def create_user(self, phone, password=None, **extra):
         user = self.model(phone=phone, **extra)
         if password:
@@ -66,6 +83,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         return mask_phone(self.phone)
 
 
+CODE_DIGITS = 6
+CODES_PER_PHONE_WINDOW = dt.timedelta(minutes=15)  # settings.SIGN_IN_CODES_PER_PHONE per window
+CODES_PER_ADDRESS_WINDOW = dt.timedelta(hours=1)  # settings.SIGN_IN_CODES_PER_ADDRESS per window
+
+
+def duration_text(delta):
+    """A span as people say it: "5분", "1시간", "90초"."""
+    seconds = int(delta.total_seconds())
+    if seconds % 3600 == 0:
+        return _("{n}시간").format(n=seconds // 3600)
+    if seconds % 60 == 0:
+        return _("{n}분").format(n=seconds // 60)
+    return _("{n}초").format(n=seconds)
+
+
+def code_lifetime():
+    return dt.timedelta(seconds=settings.SIGN_IN_CODE_TTL_SECONDS)
+
+
 def _digest(phone, code):
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -107,27 +143,38 @@ class PhoneCode(models.Model):
         Returns (PhoneCode, plain code); raises SignInRefused.
         """
         now = timezone.now()
-        per_phone = cls.objects.recent(since=now - dt.timedelta(minutes=15)).filter(phone=phone)
+        per_phone = cls.objects.recent(since=now - CODES_PER_PHONE_WINDOW).filter(phone=phone)
         if per_phone.count() >= settings.SIGN_IN_CODES_PER_PHONE:
-            raise SignInRefused(_("인증번호를 너무 자주 요청했습니다. 15분 뒤에 다시 시도해 주세요."))
+            raise SignInRefused(
+                _("인증번호를 너무 자주 요청했습니다. {wait} 뒤에 다시 시도해 주세요.").format(
+                    wait=duration_text(CODES_PER_PHONE_WINDOW)
+                ),
+                status=429,
+                field="phone",
+            )
         if address:
-            per_address = cls.objects.recent(since=now - dt.timedelta(hours=1)).filter(requested_from=address)
+            per_address = cls.objects.recent(since=now - CODES_PER_ADDRESS_WINDOW).filter(requested_from=address)
             if per_address.count() >= settings.SIGN_IN_CODES_PER_ADDRESS:
-                raise SignInRefused(_("이 기기에서 요청이 너무 많습니다. 1시간 뒤에 다시 시도해 주세요."))
-        code = f"{secrets.randbelow(10**6):06d}"
-        ttl = dt.timedelta(seconds=settings.SIGN_IN_CODE_TTL_SECONDS)
+                raise SignInRefused(
+                    _("이 기기에서 요청이 너무 많습니다. {wait} 뒤에 다시 시도해 주세요.").format(
+                        wait=duration_text(CODES_PER_ADDRESS_WINDOW)
+                    ),
+                    status=429,
+                    field="phone",
+                )
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         record = cls.objects.create(
             phone=phone,
             digest=_digest(phone, code),
             requested_from=address or None,
             created_at=now,
-            expires_at=now + ttl,
+            expires_at=now + code_lifetime(),
         )
         return record, code
 
     @classmethod
-    def verify(cls, *, phone, code):
-        """Consume the newest live code for `phone` if `code` matches it.
+    def verify(cls, *, phone, code, consume=True):
+        """Consume the newest live code for `phone` if `code` matches it (`consume=False`: only check it).
 
         The newest code is the only one that counts, each code works once, and
         a code dies after SIGN_IN_MAX_ATTEMPTS wrong tries.
@@ -147,7 +194,7 @@ class PhoneCode(models.Model):
                 # Counted in this transaction, which must commit: raise only after it.
                 cls.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
                 usable = False
-            if usable:
+            if usable and consume:
                 usable = cls.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now) == 1
         if not usable:
             raise wrong

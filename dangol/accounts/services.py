@@ -1,13 +1,14 @@
 from django.utils.translation import gettext as _
 
-from .models import PhoneCode
+from .models import PhoneCode, code_lifetime, duration_text
 from .sms import send_sms
 
 
 def sign_in_code_send(*, phone, address):
     """Issue a one-time code for `phone` and text it. Raises SignInRefused."""
     _record, code = PhoneCode.issue(phone=phone, address=address)
-    send_sms(phone, _("[단골] 인증번호 {code}. 5분 안에 입력해 주세요. 누구에게도 알려주지 마세요.").format(code=code))
+    text = _("[단골] 인증번호 {code}. {ttl} 안에 입력해 주세요. 누구에게도 알려주지 마세요.")
+    send_sms(phone, text.format(code=code, ttl=duration_text(code_lifetime())))
 
 
 def client_address(request):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect, render
@@ -6,9 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangol.lib.phones import display_phone
+from dangol.lib.refusals import refusals_shown
 
 from .forms import CodeForm, PhoneForm
-from .models import SignInRefused
+from .models import CODE_DIGITS, code_lifetime, duration_text
 from .services import client_address, sign_in_code_send
 
 SESSION_PHONE = "sign_in_phone"
@@ -28,11 +30,9 @@ def sign_in(request):
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
-        try:
+        with refusals_shown(request, form=form) as shown:
             sign_in_code_send(phone=phone, address=client_address(request))
-        except SignInRefused as refusal:
-            form.add_error("phone", str(refusal))
-        else:
+        if shown.ok:
             request.session[SESSION_PHONE] = phone
             request.session[SESSION_NEXT] = next_url
             return redirect("accounts:sign_in_code")
@@ -45,18 +45,19 @@ def sign_in_code(request):
         return redirect("accounts:sign_in")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_shown(request, form=form) as shown:
             user = authenticate(request, phone=phone, code=form.cleaned_data["code"])
-        except SignInRefused as refusal:
-            form.add_error("code", str(refusal))
-        else:
-            if user is None:
-                form.add_error("code", _("사용할 수 없는 계정입니다."))
-            else:
-                next_url = request.session.get(SESSION_NEXT)
-                login(request, user)
-                return redirect(next_url or "home")
-    context = {"form": form, "phone": display_phone(phone)}
+        if shown.ok:
+            next_url = request.session.get(SESSION_NEXT)
+            login(request, user)
+            return redirect(next_url or "home")
+    context = {
+        "form": form,
+        "phone": display_phone(phone),
+        "lifetime": duration_text(code_lifetime()),
+        "attempts": settings.SIGN_IN_MAX_ATTEMPTS,
+        "digits": CODE_DIGITS,
+    }
     return render(request, "accounts/sign_in_code.html", context)
 
 
