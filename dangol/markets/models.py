@@ -1,8 +1,20 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from dangol.lib.ids import new_public_id
+from dangol.lib.text import optional_text, required_text
+
+
+class MarketQuerySet(models.QuerySet):
+    def administered_by(self, user):
+        """The markets `user` may manage: their association's, or every one for staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(admins=user)
 
 
 class Market(models.Model):
@@ -18,6 +30,8 @@ class Market(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MarketQuerySet.as_manager()
+
     class Meta:
         verbose_name = "시장"
         verbose_name_plural = "시장"
@@ -29,5 +43,20 @@ class Market(models.Model):
     def get_absolute_url(self):
         return reverse("markets:detail", args=[self.public_id])
 
-    def is_admin(self, user):
-        return user.is_authenticated and (user.is_staff or self.admins.filter(pk=user.pk).exists())
+    def clean(self):
+        """Texts people can see, within their lengths, whichever page or admin validates the market."""
+        errors = {}
+        for field, check in [
+            ("name", required_text),
+            ("address", optional_text),
+            ("description", optional_text),
+            ("opening_hours", optional_text),
+        ]:
+            model_field = self._meta.get_field(field)
+            try:
+                limits = {"max_length": model_field.max_length, "label": model_field.verbose_name}
+                setattr(self, field, check(getattr(self, field), field=field, **limits))
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)

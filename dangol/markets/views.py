@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -8,13 +7,6 @@ from dangol.channels.models import Category
 
 from .forms import MarketPageForm
 from .models import Market
-
-
-def _get_market_for_admin(request, public_id):
-    market = get_object_or_404(Market, public_id=public_id)
-    if not market.is_admin(request.user):
-        raise Http404
-    return market
 
 
 def market_list(request):
@@ -33,7 +25,7 @@ def detail(request, public_id):
 
 @login_required
 def manage(request, public_id):
-    market = _get_market_for_admin(request, public_id)
+    market = get_object_or_404(Market.objects.administered_by(request.user), public_id=public_id)
     form = MarketPageForm(request.POST or None, instance=market)
     if request.method == "POST" and form.is_valid():
         form.save()
