@@ -64,3 +64,23 @@ def test_the_demo_market_loads_once_with_about_sixty_stores(db):
     assert Follow.objects.active().count() > 40
     call_command("load_demo")
     assert Market.objects.count() == 1
+
+
+def test_staff_manage_every_market_and_the_rest_only_their_own(market, market_admin, merchant, db):
+    from dangol.accounts.models import User
+
+    other = Market.objects.create(name="다른시장")
+    staff = User.objects.create_user("+821090000009", is_staff=True)
+    assert set(Market.objects.administered_by(staff)) == {market, other}
+    assert list(Market.objects.administered_by(market_admin)) == [market]
+    assert not Market.objects.administered_by(merchant).exists()
+
+
+def test_a_market_name_made_of_invisible_characters_is_refused(signed_in, market_admin, market):
+    response = signed_in(market_admin).post(
+        reverse("markets:manage", args=[market.public_id]), {"name": "\u200b\u3164", "description": "소개"}
+    )
+    assert response.status_code == 200
+    assert "보이는 글자를 입력해 주세요." in response.content.decode()
+    market.refresh_from_db()
+    assert (market.name, market.description) == ("시험시장", "")
