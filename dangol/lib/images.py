@@ -36,7 +36,9 @@ def clean_image(upload, *, max_bytes=MAX_UPLOAD_BYTES):
                 raise ValidationError(_("사진은 JPEG, PNG, WebP 형식만 올릴 수 있습니다."), code="format")
             if width * height > MAX_PIXELS:
                 raise ValidationError(
-                    _("사진의 화소가 너무 많습니다({w}×{h}). 4,000만 화소 이하로 올려 주세요.").format(w=width, h=height),
+                    _("사진의 화소가 너무 많습니다({w}×{h}). 4,000만 화소 이하로 올려 주세요.").format(
+                        w=width, h=height
+                    ),
                     code="too_many_pixels",
                 )
             probe.verify()
