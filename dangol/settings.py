@@ -148,7 +148,7 @@ if env_bool("DANGOL_BEHIND_PROXY", default=HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # the stall screen frames its own stamp QR
 # Camera for scanning QR codes at the stall; nothing else a market page needs.
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(self), usb=()"
 CONTENT_SECURITY_POLICY = {
@@ -159,7 +159,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "connect-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": ["'self'"],
         "form-action": ["'self'"],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
