@@ -8,7 +8,8 @@ declares (`errors(409)`), plus the ones every operation of its kind gets from he
 
 from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
-from ninja.openapi.schema import OpenAPISchema
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.schema import NinjaGenerateJsonSchema
 
 from dangol.accounts.api import router as accounts_router
 from dangol.channels.api import router as channels_router
@@ -55,7 +56,12 @@ class DangolSchema(OpenAPISchema):
             responses.setdefault(
                 status, {"description": description, "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
             )
-        self.schemas.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+        self.schemas.setdefault(
+            "ErrorOut",
+            ErrorOut.model_json_schema(
+                ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+            ),
+        )
         return details
 
 

@@ -38,7 +38,10 @@ def env_secret(name, default=""):
 
 
 DEBUG = env_bool("DANGOL_DEBUG", default=False)
-SECRET_KEY = env_secret("DANGOL_SECRET_KEY") or ("dev-only-insecure-key-set-DANGOL_SECRET_KEY-in-production")
+# A public demo may run with DEBUG off on the console SMS adapter and the test payment provider; nothing else may.
+DEMO = env_bool("DANGOL_DEMO", default=False)
+DEV_SECRET_KEY = "dev-only-insecure-key-set-DANGOL_SECRET_KEY-in-production"  # noqa: S105 (refused in production)
+SECRET_KEY = env_secret("DANGOL_SECRET_KEY") or DEV_SECRET_KEY
 ALLOWED_HOSTS = [h for h in env("DANGOL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("DANGOL_CSRF_TRUSTED_ORIGINS").split(",") if o]
 SITE_URL = env("DANGOL_SITE_URL", "http://localhost:8000").rstrip("/")
@@ -50,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' scripts from our own static files, not a CDN
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "dangol.lib",
@@ -68,8 +73,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "dangol.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "dangol.core.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,10 +133,38 @@ LOGIN_REDIRECT_URL = "messaging:inbox"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # customers stay signed in on their phone
+# Signed in on the phone for 30 days after the last visit: the session is renewed once half of it has passed.
+SESSION_COOKIE_AGE = env_int("DANGOL_SESSION_DAYS", 30) * 24 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DANGOL_SECURE_COOKIES", default=False)
+# Behind TLS (production): Secure cookies, HSTS and a redirect from http. Secure cookies are on whenever DEBUG is off.
+HTTPS = env_bool("DANGOL_HTTPS", default=False)
+SESSION_COOKIE_SECURE = env_bool("DANGOL_SECURE_COOKIES", default=HTTPS or not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# The reverse proxy terminates TLS and says so in X-Forwarded-Proto; trust it only when it is there.
+if env_bool("DANGOL_BEHIND_PROXY", default=HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # the stall screen frames its own stamp QR
+# Camera for scanning QR codes at the stall; nothing else a market page needs.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(self), usb=()"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Templates set a few style attributes (progress bars); no script runs inline.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("한국어")), ("en", _("English"))]

@@ -32,3 +32,5 @@ urlpatterns = [
     # Uploaded photos; a production install serves MEDIA_ROOT from the reverse proxy instead.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+handler500 = "dangol.core.views.server_error"

@@ -1,6 +1,7 @@
 """The edge: input no rule downstream could store is refused here, once, for pages and API alike."""
 
 import json
+import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -69,3 +70,40 @@ class InputGuardMiddleware:
 
 def too_big_message(limit):
     return _("요청이 너무 큽니다. %(mb)s MB까지 보낼 수 있습니다.") % {"mb": round(limit / 1024 / 1024, 1)}
+
+
+def mark_session_renewed(sender, request, user, **kwargs):
+    """At sign-in the session is new: count its life from now (connected to user_logged_in)."""
+    request.session["renewed_at"] = int(time.time())
+
+
+class SlidingSessionMiddleware:
+    """Keep a phone signed in while it is used: renew the session once half its life has passed.
+
+    Renewing on every request would write the session row each time; this writes at most twice a month.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or not session.get("_auth_user_id"):
+            return response
+        now = int(time.time())
+        if now - session.get("renewed_at", 0) > settings.SESSION_COOKIE_AGE / 2:
+            session["renewed_at"] = now  # a change: the session is saved with a fresh expiry and cookie
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """What the browser may let our pages use (camera for QR scanning, nothing else)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -1,16 +1,18 @@
-import datetime as dt
+import sys
 
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from dangol.markets.models import Market
 
-from .models import Heartbeat
+from .health import health
 
-WORKER_STALE_AFTER = dt.timedelta(minutes=2)
+# Errors that mean "the database can't be reached right now", not "the request was wrong".
+DatabaseUnavailable = (OperationalError, InterfaceError)
 
 
 def home(request):
@@ -20,23 +22,33 @@ def home(request):
 
 
 def healthz(request):
-    """Database reachable and a worker that ran a task in the last two minutes."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = {"ok": True, "vendor": connection.vendor}
-    except Exception as error:  # the point is to report, not to crash
-        database = {"ok": False, "error": error.__class__.__name__}
-    worker = {"ok": False, "last_seen": None}
-    if database["ok"]:
-        beat = Heartbeat.objects.filter(name="worker").first()
-        if beat is not None:
-            worker = {
-                "ok": timezone.now() - beat.seen_at < WORKER_STALE_AFTER,
-                "last_seen": beat.seen_at.isoformat(),
-            }
-    ok = database["ok"] and worker["ok"]
-    return JsonResponse({"status": "ok" if ok else "degraded", "database": database, "worker": worker})
+    """200 when the database, a worker, the scheduler and the queue all work; 503 with the reasons otherwise."""
+    ok, report = health()
+    response = JsonResponse(report, status=200 if ok else 503)
+    response["Cache-Control"] = "no-store"
+    if not ok:
+        response["Retry-After"] = "10"
+    return response
+
+
+def server_error(request):
+    """The 500 handler: a database that is down or restarting is a 503 'try again soon', not a crash."""
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, DatabaseUnavailable)
+    status = 503 if unavailable else 500
+    message = (
+        _("잠시 후 다시 시도해 주세요. 서버가 데이터베이스에 다시 연결하는 중입니다.")
+        if unavailable
+        else _("서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.")
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    else:
+        # No base template: it would ask the database for the menu.
+        response = HttpResponse(render_to_string("core/unavailable.html", {"message": message}), status=status)
+    if unavailable:
+        response["Retry-After"] = "5"
+    return response
 
 
 def set_text_size(request):

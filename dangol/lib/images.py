@@ -1,6 +1,12 @@
-"""Uploaded photos: only JPEG/PNG/WebP, re-encoded so no metadata survives."""
+"""Uploaded photos: only JPEG/PNG/WebP, re-encoded so no metadata survives.
+
+A picture's size is read from its header before any pixel is decoded: a small file can
+claim a huge canvas (a "decompression bomb"), and decoding it would take seconds of CPU
+and a gigabyte of memory. JPEGs are decoded at a reduced scale when they will be shrunk.
+"""
 
 import io
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -9,8 +15,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600
+MAX_PIXELS = 40_000_000
 ALLOWED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, behind ours
 
 
 def clean_image(upload, *, max_bytes=MAX_UPLOAD_BYTES):
@@ -22,13 +29,22 @@ def clean_image(upload, *, max_bytes=MAX_UPLOAD_BYTES):
         )
     try:
         upload.seek(0)
-        with Image.open(upload) as probe:
+        with Image.open(upload) as probe:  # reads the header only
             kind = probe.format
+            width, height = probe.size
+            if kind not in ALLOWED:
+                raise ValidationError(_("사진은 JPEG, PNG, WebP 형식만 올릴 수 있습니다."), code="format")
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    _("사진의 화소가 너무 많습니다({w}×{h}). 4,000만 화소 이하로 올려 주세요.").format(
+                        w=width, h=height
+                    ),
+                    code="too_many_pixels",
+                )
             probe.verify()
-        if kind not in ALLOWED:
-            raise ValidationError(_("사진은 JPEG, PNG, WebP 형식만 올릴 수 있습니다."), code="format")
         upload.seek(0)
         with Image.open(upload) as original:
+            original.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale when shrinking
             picture = ImageOps.exif_transpose(original)
             picture.thumbnail((MAX_SIDE, MAX_SIDE))
             has_alpha = picture.mode in ("RGBA", "LA") or "transparency" in picture.info
@@ -49,4 +65,5 @@ def clean_image(upload, *, max_bytes=MAX_UPLOAD_BYTES):
     else:
         clean.save(out, "WEBP", quality=85)
         ext = "webp"
-    return ContentFile(out.getvalue(), name=f"photo.{ext}")
+    # A random name: an upload's address tells nothing about who sent it or when.
+    return ContentFile(out.getvalue(), name=f"{secrets.token_urlsafe(12)}.{ext}")

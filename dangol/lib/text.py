@@ -78,7 +78,15 @@ def optional_text(value, *, field, max_length, label=None):
     return value
 
 
+def topic(word):
+    """`word` with the topic particle Korean grammar asks for: 제목은, 이름은, 메모는."""
+    last = str(word)[-1:]
+    if "가" <= last <= "힣":
+        return f"{word}{'은' if (ord(last) - 0xAC00) % 28 else '는'}"
+    return f"{word}은(는)"
+
+
 def too_long(max_length, label=None):
     if label:
-        return _("%(label)s은(는) %(n)d자까지 쓸 수 있습니다.") % {"label": label, "n": max_length}
+        return _("%(label)s %(n)d자까지 쓸 수 있습니다.") % {"label": topic(label), "n": max_length}
     return _("%(n)d자까지 쓸 수 있습니다.") % {"n": max_length}

@@ -1,6 +1,7 @@
 """Input no rule downstream could store is refused at the edge, with a clear answer and nothing written."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 
@@ -24,7 +25,7 @@ def test_a_nul_byte_in_a_path_id_is_a_clear_400_on_the_api_and_on_pages(client, 
     api = client.get("/api/v1/stores/abc%00def")
     assert api.status_code == 400
     assert api.json()["detail"] == "주소에 쓸 수 없는 문자가 들어 있습니다."
-    page = client.get("/stores/abc%00def/")
+    page = client.get("/s/abc%00def/")
     assert page.status_code == 400
     assert "주소에 쓸 수 없는 문자" in page.content.decode()
 
@@ -76,7 +77,8 @@ def test_a_body_over_the_limit_gets_413_and_nothing_is_written(api_client, store
 
 def test_a_form_post_over_the_limit_gets_413_as_a_page(api_client, store, settings):
     settings.MAX_BODY_BYTES = 1000
-    response = api_client.post(f"/stores/{store.public_id}/follow/", {"collection": "on", "x": "가" * 2000})
+    body = urlencode({"collection": "on", "x": "가" * 2000})
+    response = api_client.post(f"/s/{store.public_id}/follow/", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413
     assert "요청이 너무 큽니다" in response.content.decode()
     assert not Follow.objects.exists()

@@ -36,3 +36,27 @@ def test_night_is_from_nine_in_the_evening_to_eight_in_the_morning_in_seoul(loca
 def test_the_night_ends_at_eight_the_next_morning():
     end = night_ends_after(dt.datetime(2026, 12, 31, 22, 0, tzinfo=KST))
     assert end == dt.datetime(2027, 1, 1, 8, 0, tzinfo=KST)
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"), [("제목", "제목은"), ("가게 이름", "가게 이름은"), ("메모", "메모는"), ("URL", "URL은(는)")]
+)
+def test_a_too_long_message_uses_the_right_particle(label, expected):
+    from dangol.lib.text import too_long
+
+    assert too_long(80, label) == f"{expected} 80자까지 쓸 수 있습니다."
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\u200b\u200b", "\u3164", "\ufeff \u2060"])
+def test_text_made_only_of_invisible_characters_is_refused(blank):
+    from dangol.lib.text import required_text
+
+    with pytest.raises(ValidationError) as refused:
+        required_text(blank, field="title")
+    assert refused.value.message_dict == {"title": ["보이는 글자를 입력해 주세요."]}
+
+
+def test_visible_text_keeps_inner_spaces_and_drops_outer_blanks():
+    from dangol.lib.text import visible
+
+    assert visible("\u200b 오늘 딸기 \u3164") == "오늘 딸기"
