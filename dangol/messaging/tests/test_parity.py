@@ -115,7 +115,7 @@ AN_HOUR_AGO = "2026-11-26T09:00"
             {"button2_label": "가" * 21, "button2_url": "https://example.com/x"},
             {"buttons": [{"label": "가" * 21, "url": "https://example.com/x"}]},
             "buttons.0.label",
-            "버튼 이름은(는) 20자까지 쓸 수 있습니다.",
+            "버튼 이름은 20자까지 쓸 수 있습니다.",
         ),
     ],
 )
@@ -157,7 +157,7 @@ def test_a_megabyte_button_address_is_refused_and_nothing_is_written(signed_in, 
     url = "https://example.com/" + "a" * 1_000_000
     response = _send(signed_in(merchant), store, buttons=[{"label": "지도", "url": url}])
     assert response.status_code == 400
-    assert response.json()["errors"] == {"buttons.0.url": ["링크 주소은(는) 2000자까지 쓸 수 있습니다."]}
+    assert response.json()["errors"] == {"buttons.0.url": ["링크 주소는 2000자까지 쓸 수 있습니다."]}
     assert not _store_messages().exists()
 
 

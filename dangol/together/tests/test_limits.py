@@ -46,7 +46,7 @@ def test_a_megabyte_of_text_in_a_proposal_is_a_field_error_and_writes_nothing(ru
 def test_the_api_refuses_a_beneficiary_the_form_refuses(rules, customer):
     response = post_json(door(customer), f"{API}/proposals", {**PROPOSAL, "beneficiary": "가" * 101})
     assert response.status_code == 400
-    assert response.json()["errors"]["beneficiary"] == ["수혜 단체은(는) 100자까지 쓸 수 있습니다."]
+    assert response.json()["errors"]["beneficiary"] == ["수혜 단체는 100자까지 쓸 수 있습니다."]
     assert not Proposal.objects.exists()
 
 
