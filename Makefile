@@ -13,6 +13,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+	@scripts/system_packages.sh
 
 run: install
 	PORT=$(PORT) $(PY) scripts/run.py

@@ -1,0 +1,22 @@
+"""gunicorn settings for Dangol (used by `make run` and the systemd unit).
+
+Two cores: three synchronous workers with four threads each keep requests moving while one
+waits on the database. Everything can be overridden with GUNICORN_CMD_ARGS or the env below.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("DANGOL_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("DANGOL_WEB_WORKERS", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("DANGOL_WEB_THREADS", 4))
+worker_class = "gthread"
+timeout = 30  # a request that takes longer is stuck; its worker is replaced
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000  # recycle workers now and then, spread out by the jitter
+max_requests_jitter = 500
+preload_app = True  # import Django and the URL routes once, before forking
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+forwarded_allow_ips = os.environ.get("DANGOL_TRUSTED_PROXIES", "127.0.0.1,::1")
