@@ -14,11 +14,14 @@ from ninja.schema import NinjaGenerateJsonSchema
 from dangol.accounts.api import router as accounts_router
 from dangol.channels.api import router as channels_router
 from dangol.coupons.api import router as coupons_router
+from dangol.delivery.api import router as delivery_router
 from dangol.fund.api import router as fund_router
 from dangol.ledger.api import router as ledger_router
 from dangol.lib.api import ErrorOut
 from dangol.lib.refusals import Refused, validation_messages
 from dangol.messaging.api import router as messaging_router
+from dangol.printing.api import router as printing_router
+from dangol.program.api import router as program_router
 from dangol.stamps.api import router as stamps_router
 from dangol.together.api import router as together_router
 
@@ -90,6 +93,9 @@ api.add_router("/", stamps_router)
 api.add_router("/together", together_router)
 api.add_router("/fund", fund_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/", delivery_router)
+api.add_router("/program", program_router)
+api.add_router("/", printing_router)
 
 
 @api.exception_handler(ValidationError)

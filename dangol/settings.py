@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "dangol.fund",
     "dangol.ledger",
     "dangol.payments",
+    "dangol.delivery",
+    "dangol.program",
+    "dangol.printing",
     "dangol.core",
 ]
 

@@ -29,6 +29,9 @@ urlpatterns = [
     path("", include("dangol.fund.urls")),
     path("", include("dangol.ledger.urls")),
     path("", include("dangol.payments.urls")),
+    path("", include("dangol.delivery.urls")),
+    path("", include("dangol.program.urls")),
+    path("", include("dangol.printing.urls")),
     # Uploaded photos; a production install serves MEDIA_ROOT from the reverse proxy instead.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

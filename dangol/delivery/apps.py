@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "dangol.delivery"
+    label = "delivery"
+    verbose_name = "발송"
