@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run install test lint format bench clean
+.PHONY: run install test lint format bench clean backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ format: install
 
 bench: install
 	$(PY) -m benchmarks
+
+backup: install
+	$(PY) manage.py backup $(if $(TO),--to $(TO))
+
+restore: install
+	@test -n "$(ARCHIVE)" || (echo "usage: make restore ARCHIVE=var/backups/dangol-....tar [YES=1]"; exit 2)
+	$(PY) manage.py restore $(ARCHIVE) $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache
