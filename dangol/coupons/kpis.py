@@ -4,14 +4,9 @@ Each takes a market (a Market or its id; None for every market) and a period [si
 datetimes, either end open when None.
 """
 
-from django.db.models import Q
+from dangol.lib.periods import within
 
 from .models import Redemption
-
-
-def _within(field, since, before):
-    bounds = {f"{field}__gte": since, f"{field}__lt": before}
-    return Q(**{lookup: moment for lookup, moment in bounds.items() if moment is not None})
 
 
 def coupons_redeemed(*, market=None, since=None, before=None):
@@ -20,7 +15,7 @@ def coupons_redeemed(*, market=None, since=None, before=None):
     An undo keeps its Redemption row with `undone_at` set, so only rows without it are counted; a coupon
     used again after an undo counts once, at its latest use.
     """
-    redemptions = Redemption.objects.filter(_within("created_at", since, before), undone_at__isnull=True)
+    redemptions = Redemption.objects.filter(within("created_at", since, before), undone_at__isnull=True)
     if market is not None:
         redemptions = redemptions.filter(store__market=market)
     return redemptions.count()

@@ -4,14 +4,9 @@ Each takes a market (a Market or its id; None for every market) and a period [si
 datetimes, either end open when None.
 """
 
-from django.db.models import Q
+from dangol.lib.periods import within
 
 from .models import Message, MessageKind, Status
-
-
-def _within(field, since, before):
-    bounds = {f"{field}__gte": since, f"{field}__lt": before}
-    return Q(**{lookup: moment for lookup, moment in bounds.items() if moment is not None})
 
 
 def messages_sent(*, market=None, since=None, before=None):
@@ -20,7 +15,7 @@ def messages_sent(*, market=None, since=None, before=None):
     A notice to one customer is not a store's news; a scheduled or cancelled message was not sent.
     """
     messages = Message.objects.filter(
-        _within("sent_at", since, before), status=Status.SENT, kind__in=[MessageKind.INFO, MessageKind.AD]
+        within("sent_at", since, before), status=Status.SENT, kind__in=[MessageKind.INFO, MessageKind.AD]
     )
     if market is not None:
         messages = messages.filter(store__market=market)
