@@ -5,3 +5,10 @@ class DeliveryConfig(AppConfig):
     name = "dangol.delivery"
     label = "delivery"
     verbose_name = "발송"
+
+    def ready(self):
+        from dangol.messaging.signals import message_delivered
+
+        from .services import deliveries_write
+
+        message_delivered.connect(deliveries_write, dispatch_uid="delivery.deliveries_write")

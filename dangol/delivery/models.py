@@ -1,0 +1,191 @@
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+# Retries: 1, 2, 4, 8 ... minutes, at most an hour apart, at most MAX_ATTEMPTS tries in all.
+MAX_ATTEMPTS = 6
+FIRST_RETRY = dt.timedelta(minutes=1)
+LONGEST_RETRY = dt.timedelta(hours=1)
+# A row claimed by a worker that died is claimable again after this long.
+LEASE = dt.timedelta(minutes=5)
+
+
+class Channel(models.TextChoices):
+    # The inbox's own record is messaging's InboxItem (visible_at, read_at); rows here are the
+    # channels that need a queue. INBOX is the customer's "inbox only" choice.
+    INBOX = "inbox", "앱 알림함만"
+    PUSH = "push", "푸시 알림"
+    SMS = "sms", "문자"
+
+
+class State(models.TextChoices):
+    QUEUED = "queued", "대기"
+    SENT = "sent", "보냄"
+    FAILED = "failed", "실패"
+    GONE = "gone", "받을 곳 없음"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, *, now):
+        return self.filter(state=State.QUEUED, next_attempt_at__lte=now).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        )
+
+    def claim(self, *, channel, now, limit, lease=LEASE):
+        """Claim up to `limit` due rows for one worker; returns them with their claim token.
+
+        The claim is a conditional UPDATE (the row must still be due and unclaimed), so two workers
+        never hold the same row; on PostgreSQL the candidates are picked with SKIP LOCKED so workers
+        do not wait on each other.
+        """
+        token = secrets.token_hex(8)
+        with transaction.atomic():
+            candidates = self.due(now=now).filter(channel=channel).order_by("next_attempt_at", "pk")
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True)
+            ids = list(candidates.values_list("pk", flat=True)[:limit])
+            if ids:
+                self.due(now=now).filter(pk__in=ids).update(
+                    claim=token, claimed_until=now + lease, attempts=F("attempts") + 1
+                )
+        return list(self.filter(claim=token).select_related("message__store__market", "customer")), token
+
+
+class Delivery(models.Model):
+    """One message to one customer over one channel: the queue of push and SMS work."""
+
+    message = models.ForeignKey("messaging.Message", on_delete=models.CASCADE, related_name="deliveries")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claim = models.CharField(max_length=16, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    charged = models.PositiveIntegerField("문자 비용(원)", default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    # What the provider answered: push subscriptions already reached, the SMS provider's message id.
+    answer = models.JSONField(default=dict, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "발송 기록"
+        verbose_name_plural = "발송 기록"
+        constraints = [
+            models.UniqueConstraint(fields=["message", "customer", "channel"], name="one_delivery_per_channel")
+        ]
+        indexes = [models.Index(fields=["state", "channel", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.message_id} → {self.customer_id} ({self.channel}: {self.state})"
+
+    def finish(self, token, *, state, now, error="", answer=None):
+        """Record how the attempt under `token` ended; False if the claim was lost meanwhile."""
+        fields = {"state": state, "claim": "", "claimed_until": None, "last_error": error[:300]}
+        if state == State.SENT:
+            fields["sent_at"] = now
+        if answer is not None:
+            fields["answer"] = answer
+        return Delivery.objects.filter(pk=self.pk, claim=token).update(**fields) == 1
+
+    def retry_later(self, token, *, now, error, wait=None, answer=None):
+        """Back off (doubling from FIRST_RETRY, or the server's Retry-After) or fail for good after MAX_ATTEMPTS."""
+        if self.attempts >= MAX_ATTEMPTS:
+            return self.finish(token, state=State.FAILED, now=now, error=error, answer=answer)
+        wait = wait if wait is not None else min(FIRST_RETRY * 2 ** (self.attempts - 1), LONGEST_RETRY)
+        fields = {"claim": "", "claimed_until": None, "last_error": error[:300], "next_attempt_at": now + wait}
+        if answer is not None:
+            fields["answer"] = answer
+        return Delivery.objects.filter(pk=self.pk, claim=token).update(**fields) == 1
+
+
+class ChannelChoice(models.Model):
+    """How a customer wants one store's messages: push (the default when a browser is subscribed), SMS or the
+    inbox only. Every message is in the inbox whatever the choice."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField("받는 방법", max_length=10, choices=Channel.choices, default=Channel.PUSH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "받는 방법"
+        verbose_name_plural = "받는 방법"
+        constraints = [models.UniqueConstraint(fields=["customer", "store"], name="one_channel_choice")]
+
+    def __str__(self):
+        return f"{self.customer_id} @ {self.store_id}: {self.channel}"
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription (RFC 8030): where to post and the keys to encrypt for (RFC 8291)."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "푸시 구독"
+        verbose_name_plural = "푸시 구독"
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.endpoint[:60]}"
+
+    def info(self):
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class VapidKey(models.Model):
+    """The server's VAPID key pair (RFC 8292), made on first use and kept."""
+
+    private_pem = models.TextField()
+    public_key = models.CharField(max_length=100)  # uncompressed P-256 point, base64url: applicationServerKey
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "VAPID 키"
+        verbose_name_plural = "VAPID 키"
+
+    def __str__(self):
+        return self.public_key[:16]
+
+
+class MessageCredit(models.Model):
+    """A market's prepaid credit for SMS, in won. An SMS goes only while credit remains."""
+
+    market = models.OneToOneField("markets.Market", on_delete=models.CASCADE, related_name="message_credit")
+    balance = models.PositiveIntegerField("잔액(원)", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "문자 충전금"
+        verbose_name_plural = "문자 충전금"
+
+    def __str__(self):
+        return f"{self.market}: {self.balance:,}원"
+
+    @classmethod
+    def draw(cls, *, market_id, amount):
+        """Take `amount` won if that much remains; True when taken. One conditional UPDATE, so
+        concurrent senders never overdraw."""
+        return (
+            cls.objects.filter(market_id=market_id, balance__gte=amount).update(
+                balance=F("balance") - amount, updated_at=timezone.now()
+            )
+            == 1
+        )
+
+    @classmethod
+    def top_up(cls, *, market, amount):
+        credit, _ = cls.objects.get_or_create(market=market)
+        cls.objects.filter(pk=credit.pk).update(balance=F("balance") + amount)
+        credit.refresh_from_db()
+        return credit

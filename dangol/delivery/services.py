@@ -1,0 +1,227 @@
+"""Writing the delivery rows when a message goes out, and the worker that sends them."""
+
+import json
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangol.accounts.sms import sms_backend
+from dangol.messaging.models import InboxItem, MessageKind
+
+from .models import Channel, ChannelChoice, Delivery, MessageCredit, PushSubscription, State
+from .push import push_send
+
+BATCH = 200
+
+
+def deliveries_write(sender, *, message, **kwargs):
+    """Queue push and SMS for a message just put in the inboxes, in one INSERT ... SELECT per channel.
+
+    Each row is due when the inbox item becomes visible, so the night hold holds for every channel.
+    Push goes to customers with a subscribed browser who did not choose SMS or inbox only; SMS to
+    those who chose it.
+    """
+    inbox, choice = InboxItem._meta.db_table, ChannelChoice._meta.db_table
+    subscriptions = PushSubscription._meta.db_table
+    push_condition = (
+        f"COALESCE(c.channel, %s) = %s AND EXISTS (SELECT 1 FROM {subscriptions} s WHERE s.customer_id = i.customer_id)"  # noqa: S608
+    )
+    written = 0
+    with connection.cursor() as cursor:
+        for channel, condition, values in [
+            (Channel.PUSH, push_condition, [Channel.PUSH, Channel.PUSH]),
+            (Channel.SMS, "c.channel = %s", [Channel.SMS]),
+        ]:
+            cursor.execute(  # table names from our models, every value a parameter
+                f"""INSERT INTO {Delivery._meta.db_table}
+                    (message_id, customer_id, channel, state, attempts, next_attempt_at, claim, charged,
+                     last_error, answer)
+                SELECT i.message_id, i.customer_id, %s, %s, 0, i.visible_at, '', 0, '', '{{}}'
+                FROM {inbox} i LEFT JOIN {choice} c ON c.customer_id = i.customer_id AND c.store_id = %s
+                WHERE i.message_id = %s AND {condition}
+                ON CONFLICT DO NOTHING""",  # noqa: S608
+                [channel, State.QUEUED, message.store_id, message.pk, *values],
+            )
+            written += cursor.rowcount
+    return written
+
+
+def deliveries_send_due(*, now=None, limit=BATCH):
+    """One worker pass: claim due push and SMS rows, send them, record each outcome."""
+    now = now or timezone.now()
+    done = {}
+    rows, token = Delivery.objects.claim(channel=Channel.PUSH, now=now, limit=limit)
+    done["push"] = push_deliver(rows, token, now=now)
+    rows, token = Delivery.objects.claim(channel=Channel.SMS, now=now, limit=limit)
+    done["sms"] = sms_deliver(rows, token, now=now)
+    return done
+
+
+def _withdrawn(rows):
+    """Rows whose inbox item is gone (a held ad after consent was withdrawn): they must not go out."""
+    pairs = set(
+        InboxItem.objects.filter(
+            message_id__in={r.message_id for r in rows}, customer_id__in={r.customer_id for r in rows}
+        ).values_list("message_id", "customer_id")
+    )
+    return {row.pk for row in rows if (row.message_id, row.customer_id) not in pairs}
+
+
+def push_payload(message):
+    title = message.header or message.store.name
+    body = message.body if len(message.body) <= 200 else message.body[:199] + "…"
+    url = reverse("messaging:inbox_item", args=[message.public_id])
+    return json.dumps({"title": title, "body": body, "url": url, "tag": message.public_id}, ensure_ascii=False).encode()
+
+
+def push_deliver(rows, token, *, now):
+    """Send each claimed push row to every browser of its customer not yet reached."""
+    if not rows:
+        return 0
+    withdrawn = _withdrawn(rows)
+    subscriptions = {}
+    for sub in PushSubscription.objects.filter(customer_id__in={r.customer_id for r in rows}):
+        subscriptions.setdefault(sub.customer_id, []).append(sub)
+    sent = 0
+    for row in rows:
+        if row.pk in withdrawn:
+            row.finish(token, state=State.FAILED, now=now, error=_("받는 분이 수신을 거부했습니다."))
+            continue
+        reached = set(row.answer.get("reached", []))
+        pending = [s for s in subscriptions.get(row.customer_id, []) if s.pk not in reached]
+        payload = push_payload(row.message)
+        waits, errors, gone = [], [], 0
+        for sub in pending:
+            answer = push_send(sub.info(), payload)
+            if answer.delivered:
+                reached.add(sub.pk)
+            elif answer.gone:
+                PushSubscription.objects.filter(pk=sub.pk).delete()
+                gone += 1
+            else:
+                errors.append(answer.error)
+                if answer.worth_retrying:
+                    waits.append(answer.retry_after)
+                else:
+                    waits.append("never")
+        record = {"reached": sorted(reached)}
+        if not pending and not reached:
+            row.finish(token, state=State.GONE, now=now, error=_("구독한 브라우저가 없습니다."), answer=record)
+        elif errors and "never" not in waits:
+            given = [w for w in waits if w is not None]
+            wait = timezone.timedelta(seconds=max(given)) if given else None
+            row.retry_later(token, now=now, error="; ".join(errors), wait=wait, answer=record)
+        elif errors:
+            row.finish(token, state=State.FAILED, now=now, error="; ".join(errors), answer=record)
+        elif reached:
+            sent += row.finish(token, state=State.SENT, now=now, answer=record)
+        else:
+            row.finish(token, state=State.GONE, now=now, error=_("구독이 끝난 브라우저입니다."), answer=record)
+    return sent
+
+
+# SMS ---------------------------------------------------------------------------------------------
+
+SMS_BYTES = 90  # a short text (SMS) holds 90 bytes in EUC-KR; longer goes as LMS
+
+
+def sms_prices():
+    return getattr(settings, "SMS_PRICE_WON", 20), getattr(settings, "LMS_PRICE_WON", 50)
+
+
+def sms_text(message):
+    """The text as it goes by SMS. An ad carries (광고), the sender and the free 080 opt-out number
+    (정보통신망법 §50④, 시행령 §61)."""
+    if message.kind == MessageKind.AD:
+        opt_out = getattr(settings, "SMS_OPT_OUT_NUMBER", "")
+        lines = [f"(광고) {message.store.name}", message.body, message.footer]
+        if opt_out:
+            lines.append(_("무료거부 {number}").format(number=opt_out))
+        return "\n".join(line for line in lines if line)
+    return f"[{message.store.name}] {message.body}"
+
+
+def sms_cost(text):
+    short, long = sms_prices()
+    return short if len(text.encode("euc-kr", errors="replace")) <= SMS_BYTES else long
+
+
+def sms_preview(*, store, kind, body):
+    """What an SMS of this message would cost before it is sent: who gets one, each price, the total,
+    and the market's credit."""
+    from dangol.channels.models import Follow
+    from dangol.messaging.models import Message
+
+    follows = Follow.objects.filter(store=store)
+    follows = follows.ad_recipients() if kind == MessageKind.AD else follows.active()
+    customers = follows.values("customer_id")
+    count = ChannelChoice.objects.filter(store=store, channel=Channel.SMS, customer_id__in=customers).count()
+    message = Message(store=store, kind=kind, body=body or "")
+    if message.is_ad:
+        message.label_as_ad()
+    each = sms_cost(sms_text(message))
+    credit = MessageCredit.objects.filter(market_id=store.market_id).values_list("balance", flat=True).first() or 0
+    return {"count": count, "each": each, "total": count * each, "credit": credit, "enough": credit >= count * each}
+
+
+def sms_deliver(rows, token, *, now):
+    """Charge each claimed SMS row once against its market's credit, then send them in one group."""
+    if not rows:
+        return 0
+    withdrawn = _withdrawn(rows)
+    to_send = []
+    for row in rows:
+        if row.pk in withdrawn:
+            row.finish(token, state=State.FAILED, now=now, error=_("받는 분이 수신을 거부했습니다."))
+            continue
+        text = sms_text(row.message)
+        if not row.charged and not _charge(row, token, cost=sms_cost(text)):
+            row.finish(token, state=State.FAILED, now=now, error=_("문자 충전금이 모자라 보내지 못했습니다."))
+            continue
+        to_send.append((row, text))
+    if not to_send:
+        return 0
+    results = sms_backend().send_many([(row.customer.phone, text) for row, text in to_send])
+    sent = 0
+    for (row, _text), result in zip(to_send, results, strict=True):
+        answer = {"message_id": result.message_id} if result.message_id else {}
+        if result.ok:
+            sent += row.finish(token, state=State.SENT, now=now, answer=answer)
+        elif result.retry and row.attempts < _max_attempts():
+            row.retry_later(token, now=now, error=result.error)
+        else:
+            _refund(row, token)
+            row.finish(token, state=State.FAILED, now=now, error=result.error)
+    return sent
+
+
+def _max_attempts():
+    from .models import MAX_ATTEMPTS
+
+    return MAX_ATTEMPTS
+
+
+def _charge(row, token, *, cost):
+    """Draw one SMS's price from the market's credit and mark the row charged, together: a retry of
+    the same row never pays again."""
+    with transaction.atomic():
+        if not MessageCredit.draw(market_id=row.message.store.market_id, amount=cost):
+            return False
+        if Delivery.objects.filter(pk=row.pk, claim=token, charged=0).update(charged=cost) != 1:
+            transaction.set_rollback(True)
+            return False
+    row.charged = cost
+    return True
+
+
+def _refund(row, token):
+    from django.db.models import F
+
+    with transaction.atomic():
+        if row.charged and Delivery.objects.filter(pk=row.pk, claim=token, charged=row.charged).update(charged=0):
+            MessageCredit.objects.filter(market_id=row.message.store.market_id).update(
+                balance=F("balance") + row.charged
+            )
