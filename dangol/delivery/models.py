@@ -1,10 +1,16 @@
+import base64
 import datetime as dt
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangol.lib.refusals import Refused
 
 # Retries: 1, 2, 4, 8 ... minutes, at most an hour apart, at most MAX_ATTEMPTS tries in all.
 MAX_ATTEMPTS = 6
@@ -122,6 +128,18 @@ class ChannelChoice(models.Model):
     def __str__(self):
         return f"{self.customer_id} @ {self.store_id}: {self.channel}"
 
+    @classmethod
+    def choose(cls, *, customer, store, channel):
+        """Only a regular of the store chooses how its messages reach them (404 for anyone else)."""
+        from dangol.channels.access import active_follow
+
+        if channel not in Channel.values:
+            raise Refused(_("푸시, 문자, 앱 알림함 중에서 골라 주세요."), field="channel")
+        if active_follow(customer, store) is None:
+            raise Http404
+        choice, _created = cls.objects.update_or_create(customer=customer, store=store, defaults={"channel": channel})
+        return choice
+
 
 class PushSubscription(models.Model):
     """One browser's Web Push subscription (RFC 8030): where to post and the keys to encrypt for (RFC 8291)."""
@@ -185,7 +203,43 @@ class MessageCredit(models.Model):
 
     @classmethod
     def top_up(cls, *, market, amount):
-        credit, _ = cls.objects.get_or_create(market=market)
+        credit, _created = cls.objects.get_or_create(market=market)
         cls.objects.filter(pk=credit.pk).update(balance=F("balance") + amount)
         credit.refresh_from_db()
         return credit
+
+
+class PushRefused(Refused):
+    """A push subscription the rules don't allow."""
+
+
+def subscription_save(*, customer, endpoint, p256dh, auth):
+    """Keep a browser's subscription for `customer` (the same browser again replaces its keys).
+
+    Checks the endpoint is an https URL (http only on 127.0.0.1 for the local test push service) and the
+    keys have the sizes RFC 8291 gives them: a 65-byte P-256 point and a 16-byte secret.
+    """
+    endpoint = (endpoint or "").strip()
+    parts = urlsplit(endpoint)
+    local = (
+        parts.scheme == "http"
+        and parts.hostname in ("127.0.0.1", "localhost")
+        and getattr(settings, "PUSH_ALLOW_LOCAL_HTTP", settings.DEBUG)
+    )
+    if len(endpoint) > 1000 or not parts.netloc or not (parts.scheme == "https" or local):
+        raise PushRefused(_("푸시 주소가 올바르지 않습니다."), field="endpoint")
+    if len(_unb64(p256dh)) != 65:
+        raise PushRefused(_("브라우저 키가 올바르지 않습니다."), field="keys.p256dh")
+    if len(_unb64(auth)) != 16:
+        raise PushRefused(_("브라우저 키가 올바르지 않습니다."), field="keys.auth")
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"customer": customer, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+def _unb64(value):
+    try:
+        return base64.urlsafe_b64decode((value or "") + "=" * (-len(value or "") % 4))
+    except (ValueError, TypeError):
+        return b""

@@ -225,3 +225,55 @@ def _refund(row, token):
             MessageCredit.objects.filter(market_id=row.message.store.market_id).update(
                 balance=F("balance") + row.charged
             )
+
+
+def message_reach(message):
+    """What became of one message: recipients, in the inboxes, read, by channel, and ad opt-outs since,
+    with reads per hour for the chart."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncHour
+
+    from dangol.channels.models import ConsentAction, ConsentEvent, ConsentKind
+
+    now = timezone.now()
+    items = InboxItem.objects.filter(message=message)
+    by_channel = {channel: dict.fromkeys(State.values, 0) for channel in (Channel.PUSH, Channel.SMS)}
+    for channel, state, n in (
+        Delivery.objects.filter(message=message).values_list("channel", "state").annotate(n=Count("id"))
+    ):
+        by_channel[channel][state] = n
+    opted_out = 0
+    if message.sent_at:
+        opted_out = (
+            ConsentEvent.objects.filter(
+                store_id=message.store_id,
+                kind=ConsentKind.ADS,
+                action=ConsentAction.WITHDRAWN,
+                created_at__gte=message.sent_at,
+                customer_id__in=items.values("customer_id"),
+            )
+            .values("customer_id")
+            .distinct()
+            .count()
+        )
+    reads = list(
+        items.filter(read_at__isnull=False)
+        .annotate(hour=TruncHour("read_at"))
+        .values_list("hour")
+        .annotate(n=Count("id"))
+        .order_by("hour")[:48]
+    )
+    most = max((n for _hour, n in reads), default=0)
+    return {
+        "recipients": message.recipient_count,
+        "in_inbox": items.filter(visible_at__lte=now).count(),
+        "held": items.filter(visible_at__gt=now).count(),
+        "read": items.filter(read_at__isnull=False).count(),
+        "push": by_channel[Channel.PUSH],
+        "sms": by_channel[Channel.SMS],
+        "sms_cost": sum(
+            Delivery.objects.filter(message=message, channel=Channel.SMS).values_list("charged", flat=True)
+        ),
+        "opted_out": opted_out,
+        "reads_by_hour": [(hour, n, round(100 * n / most) if most else 0) for hour, n in reads],
+    }

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "delivery"
-urlpatterns = []
+urlpatterns = [
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("inbox/channels/", views.channels, name="channels"),
+    path("m/<str:public_id>/messages/<str:message_id>/reach/", views.reach, name="reach"),
+]

@@ -1,0 +1,48 @@
+// The inbox's "알림 켜기" button: registers the service worker, subscribes with the server's VAPID key
+// and hands the subscription to Dangol. No inline script (CSP): the button carries the URLs.
+(function () {
+  const button = document.getElementById("push-on");
+  const status = document.getElementById("push-status");
+  if (!button || !("serviceWorker" in navigator) || !("PushManager" in window)) return;
+
+  function csrf() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function keyBytes(base64url) {
+    const padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+  }
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      if ((await Notification.requestPermission()) !== "granted") {
+        say("알림이 허용되지 않았습니다. 브라우저 설정에서 허용해 주세요.");
+        return;
+      }
+      const registration = await navigator.serviceWorker.register(button.dataset.worker, { scope: "/" });
+      await navigator.serviceWorker.ready;
+      const key = (await (await fetch(button.dataset.key)).json()).application_server_key;
+      const subscription =
+        (await registration.pushManager.getSubscription()) ||
+        (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }));
+      const response = await fetch(button.dataset.subscribe, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify(subscription.toJSON()),
+      });
+      say(response.ok ? "알림을 켰습니다. 새 소식이 오면 알려 드립니다." : "알림을 켜지 못했습니다. 잠시 뒤 다시 해 주세요.");
+      button.dataset.done = response.ok ? "1" : "";
+    } catch (error) {
+      say("알림을 켜지 못했습니다. 잠시 뒤 다시 해 주세요.");
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();

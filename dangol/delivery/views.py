@@ -1,0 +1,51 @@
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from dangol.channels.access import managed_store, public_store
+from dangol.channels.models import Follow
+from dangol.lib.refusals import refusals_shown
+from dangol.messaging.models import MessageKind
+
+from .models import Channel, ChannelChoice
+from .push import application_server_key
+from .services import message_reach
+
+
+@login_required
+def reach(request, public_id, message_id):
+    """How far one message went, for the store's merchants."""
+    store = managed_store(request.user, public_id)
+    message = get_object_or_404(store.messages.exclude(kind=MessageKind.NOTICE), public_id=message_id)
+    return render(request, "delivery/reach.html", {"store": store, "message": message, "reach": message_reach(message)})
+
+
+@login_required
+def channels(request):
+    """Per store, how its messages reach me: push, SMS or the inbox only."""
+    follows = list(Follow.objects.active().filter(customer=request.user).select_related("store"))
+    if request.method == "POST":
+        store = public_store(request.POST.get("store", ""))
+        with refusals_shown(request):
+            ChannelChoice.choose(customer=request.user, store=store, channel=request.POST.get("channel", ""))
+            messages.success(request, _("{store}의 소식을 받는 방법을 바꿨습니다.").format(store=store.name))
+        return redirect("delivery:channels")
+    chosen = dict(ChannelChoice.objects.filter(customer=request.user).values_list("store_id", "channel"))
+    rows = [(follow.store, chosen.get(follow.store_id, Channel.PUSH)) for follow in follows]
+    return render(
+        request,
+        "delivery/channels.html",
+        {"rows": rows, "choices": Channel.choices, "application_server_key": application_server_key()},
+    )
+
+
+def service_worker(request):
+    """The service worker from the site root, so its scope covers the inbox."""
+    path = Path(__file__).parent / "static" / "delivery" / "sw.js"
+    response = HttpResponse(path.read_bytes(), content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
