@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from dangol.accounts.services import client_address
 from dangol.channels.access import public_store
 from dangol.lib.api import errors, session_auth
 
@@ -241,10 +242,12 @@ def campaign_create(request, public_id: str, payload: CampaignIn):
     return Status(201, {**_campaign_out(campaign), "issued": campaign.issued_count, "redeemed": 0})
 
 
-@router.post("/campaigns/{campaign_id}/claim", auth=session_auth, response={201: ClaimOut, **errors(403, 409, 503)})
+@router.post(
+    "/campaigns/{campaign_id}/claim", auth=session_auth, response={201: ClaimOut, **errors(403, 409, 429, 503)}
+)
 def claim(request, campaign_id: str):
     """Take a coupon (first come, attached to a message you received, or a lottery draw)."""
-    coupon = claimable_campaign(campaign_id).claim(customer=request.auth)
+    coupon = claimable_campaign(campaign_id).claim(customer=request.auth, address=client_address(request))
     if coupon is None:
         return Status(201, {"won": False, "coupon": None})
     return Status(201, {"won": True, "coupon": _coupon_out(coupon, with_token=True)})

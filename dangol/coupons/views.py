@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangol.accounts.services import client_address
 from dangol.channels.access import managed_store, public_store
 from dangol.lib.refusals import refusals_shown
 
@@ -222,7 +223,7 @@ def claim(request, campaign_id):
     if request.method != "POST":
         return redirect(back)
     with refusals_shown(request):
-        coupon = campaign.claim(customer=request.user)
+        coupon = campaign.claim(customer=request.user, address=client_address(request))
         if coupon is None:
             messages.info(request, _("아쉽지만 당첨되지 않았습니다. 다음에 또 만나요!"))
             return redirect(back)

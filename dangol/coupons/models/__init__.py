@@ -23,6 +23,7 @@ from .coupons import (
     SigningKey,
     Via,
 )
+from .limits import Allowance
 
 __all__ = [
     "CLAIMABLE",
@@ -33,6 +34,7 @@ __all__ = [
     "PIN_LOCKOUT",
     "PIN_TRIES",
     "UNDO_WINDOW",
+    "Allowance",
     "ApiKey",
     "Campaign",
     "CampaignStatus",

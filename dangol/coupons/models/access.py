@@ -7,7 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,23 +104,32 @@ class StorePin(models.Model):
 
     @classmethod
     def verify(cls, *, store, customer, pin, now):
-        """Raise CouponRefused unless `pin` is the store's; PIN_TRIES wrong tries lock it for PIN_LOCKOUT."""
-        record = cls.objects.filter(store=store).first()
-        if record is None:
-            raise CouponRefused(_("가게에서 아직 확인 번호를 정하지 않았습니다. 사장님께 쿠폰 번호를 보여 주세요."))
-        failures = PinFailure.objects.filter(store=store, customer=customer, created_at__gt=now - PIN_LOCKOUT)
-        if failures.count() >= PIN_TRIES:
-            raise CouponRefused(
-                _("확인 번호를 {tries}번 틀렸습니다. {n}분 뒤에 다시 해 주세요.").format(
-                    tries=PIN_TRIES, n=minutes(PIN_LOCKOUT)
-                ),
-                status=429,
-            )
+        """Raise CouponRefused unless `pin` is the store's; PIN_TRIES wrong tries lock it for PIN_LOCKOUT.
+
+        The store's PIN row is locked while the failures are counted and a new one written, so
+        racing tries are judged one after another: exactly PIN_TRIES are judged, the rest locked out.
+        A wrong try is committed before it is refused, so the count survives the refusal.
+        """
         pin = (pin or "").strip()
-        if not PIN_PATTERN.fullmatch(pin):
-            raise CouponRefused(_("숫자 4자리를 눌러 주세요."), field="pin")
-        if not hmac.compare_digest(record.digest, _pin_digest(store, pin)):
-            PinFailure.objects.create(store=store, customer=customer, created_at=now)
+        wrong = False
+        with transaction.atomic():
+            record = cls.objects.select_for_update().filter(store=store).first()
+            if record is None:
+                raise CouponRefused(_("가게에서 아직 확인 번호를 정하지 않았습니다. 사장님께 쿠폰 번호를 보여 주세요."))
+            failures = PinFailure.objects.filter(store=store, customer=customer, created_at__gt=now - PIN_LOCKOUT)
+            if failures.count() >= PIN_TRIES:
+                raise CouponRefused(
+                    _("확인 번호를 {tries}번 틀렸습니다. {n}분 뒤에 다시 해 주세요.").format(
+                        tries=PIN_TRIES, n=minutes(PIN_LOCKOUT)
+                    ),
+                    status=429,
+                )
+            if not PIN_PATTERN.fullmatch(pin):
+                raise CouponRefused(_("숫자 4자리를 눌러 주세요."), field="pin")
+            if not hmac.compare_digest(record.digest, _pin_digest(store, pin)):
+                PinFailure.objects.create(store=store, customer=customer, created_at=now)
+                wrong = True
+        if wrong:
             raise CouponRefused(_("확인 번호가 맞지 않습니다."))
 
 

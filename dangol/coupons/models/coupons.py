@@ -33,6 +33,7 @@ from .common import (
     CouponRefused,
     minutes,
 )
+from .limits import Allowance, address_key, claims_per_address_per_hour
 
 
 def _within(number, low, high):
@@ -352,18 +353,19 @@ class Campaign(models.Model):
             coupon.store = self.store
         return coupon
 
-    def claim(self, *, customer, now=None):
+    def claim(self, *, customer, address=None, now=None):
         """A customer takes this coupon: first come, from a message, or a lottery draw.
 
         Returns the coupon, or None when a lottery draw lost. A coupon attached to a message
-        is only for the customers the message reached.
+        is only for the customers the message reached. `address`, the client's, caps the
+        store-page claims (first come, lottery) one address makes in an hour.
         """
         now = now or timezone.now()
         if self.method not in CLAIMABLE:
             raise CouponRefused(_("이 쿠폰은 직접 받을 수 없습니다."))
         if self.method == Method.MESSAGE and not self.reached(customer, now=now):
             raise CouponRefused(_("이 쿠폰은 쿠폰이 붙은 메시지를 받은 분만 받을 수 있습니다."), status=403)
-        return self._hand_out(customer=customer, now=now)
+        return self._hand_out(customer=customer, now=now, address=address)
 
     def reached(self, customer, *, now=None):
         """Whether the message this coupon is attached to is in `customer`'s inbox by `now`."""
@@ -377,7 +379,7 @@ class Campaign(models.Model):
             raise CouponRefused(_("환영 쿠폰이 아닙니다."))
         return self._hand_out(customer=customer, now=now or timezone.now())
 
-    def _hand_out(self, *, customer, now):
+    def _hand_out(self, *, customer, now, address=None):
         """Exactly once under any concurrency: the quantity by the conditional counter update,
         the per-customer limit by the unique (campaign, customer, slot), one draw by a unique
         LotteryDraw. Any refusal rolls the whole transaction back."""
@@ -393,12 +395,14 @@ class Campaign(models.Model):
             try:
                 with transaction.atomic():
                     if self.method == Method.LOTTERY:
+                        self._take_address_allowance(address, now)
                         return self._draw(customer=customer, now=now, code=code)
                     held = Coupon.objects.filter(campaign=self, customer=customer).count()
                     if held >= self.per_customer_limit:
                         raise CouponRefused(already, status=409)
                     if self._sold_out():
                         raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
+                    self._take_address_allowance(address, now)
                     return self._issue(customer=customer, now=now, slot=held + 1, code=code)
             except IntegrityError:
                 if self.method == Method.LOTTERY and not Coupon.objects.filter(code=code).exists():
@@ -406,6 +410,20 @@ class Campaign(models.Model):
                 # The same customer's other claim took this slot a moment ago (count again),
                 # or two coupons drew the same code (draw another).
         raise CouponRefused(_("잠시 뒤에 다시 눌러 주세요."), status=503)
+
+    def _take_address_allowance(self, address, now):
+        """One of the hour's store-page claims for `address`, inside the claim's transaction."""
+        if not address or self.method not in (Method.FIRST_COME, Method.LOTTERY):
+            return
+        limit = claims_per_address_per_hour()
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        if not Allowance.take(what=Allowance.CLAIM, key=address_key(address), window_start=hour, limit=limit):
+            raise CouponRefused(
+                _(
+                    "이 인터넷 연결에서 한 시간에 받을 수 있는 쿠폰 {n}장을 모두 받았습니다. 잠시 뒤에 다시 해 주세요."
+                ).format(n=limit),
+                status=429,
+            )
 
     def _draw(self, *, customer, now, code):
         if self._sold_out():
@@ -648,6 +666,13 @@ class Coupon(models.Model):
             status=409,
         )
 
+    def _redemption_for(self, client_id):
+        """The redemption a device's earlier request with `client_id` made, if it was this coupon's."""
+        earlier = Redemption.objects.filter(store_id=self.store_id, client_id=client_id).first()
+        if earlier is not None and earlier.coupon_id != self.pk:
+            raise CouponRefused(_("이 요청 번호는 다른 쿠폰에 이미 쓰였습니다."), status=409)
+        return earlier
+
     def redeem(self, *, via, by=None, api_key=None, amount=None, client_id="", now=None):
         """Use the coupon at the stall, exactly once: a conditional update whose row count is checked.
 
@@ -663,29 +688,39 @@ class Coupon(models.Model):
             raise CouponRefused(
                 _("{amount}원 이상 살 때 쓸 수 있는 쿠폰입니다.").format(amount=f"{campaign.min_purchase:,}")
             )
-        with transaction.atomic():
-            if client_id:
-                earlier = Redemption.objects.filter(store_id=self.store_id, client_id=client_id).first()
-                if earlier is not None:
-                    if earlier.coupon_id != self.pk:
-                        raise CouponRefused(_("이 요청 번호는 다른 쿠폰에 이미 쓰였습니다."), status=409)
-                    return earlier
-            used = Coupon.objects.filter(
-                pk=self.pk, status=CouponStatus.ISSUED, starts_at__lte=now, expires_at__gt=now
-            ).update(status=CouponStatus.REDEEMED, redeemed_at=now)
-            if used != 1:
-                self._refuse_redemption(now)
-            redemption = Redemption.objects.create(
-                coupon=self,
-                store_id=self.store_id,
-                via=via,
-                redeemed_by=by,
-                api_key=api_key,
-                amount=amount,
-                discount=campaign.discount_for(amount),
-                client_id=client_id,
-                created_at=now,
-            )
+        if client_id:
+            earlier = self._redemption_for(client_id)
+            if earlier is not None:
+                return earlier
+        try:
+            with transaction.atomic():
+                used = Coupon.objects.filter(
+                    pk=self.pk, status=CouponStatus.ISSUED, starts_at__lte=now, expires_at__gt=now
+                ).update(status=CouponStatus.REDEEMED, redeemed_at=now)
+                if used != 1:
+                    # A retry that lost the race to its own first try: that one has committed by now
+                    # (the update waited for its row lock), so it is answered, not refused.
+                    earlier = self._redemption_for(client_id) if client_id else None
+                    if earlier is not None:
+                        return earlier
+                    self._refuse_redemption(now)
+                redemption = Redemption.objects.create(
+                    coupon=self,
+                    store_id=self.store_id,
+                    via=via,
+                    redeemed_by=by,
+                    api_key=api_key,
+                    amount=amount,
+                    discount=campaign.discount_for(amount),
+                    client_id=client_id,
+                    created_at=now,
+                )
+        except IntegrityError:
+            # The same client_id was just used on another coupon of this store.
+            earlier = self._redemption_for(client_id) if client_id else None
+            if earlier is None:
+                raise
+            return earlier
         self.status, self.redeemed_at = CouponStatus.REDEEMED, now
         return redemption
 

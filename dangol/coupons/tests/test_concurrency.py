@@ -2,10 +2,11 @@
 
 import pytest
 from django.db.models import Count
+from django.test import Client
 
 from dangol.accounts.models import User
 from dangol.channels.models import ConsentVia, Follow
-from dangol.coupons.models import Campaign, Coupon, CouponRefused, LotteryDraw, Method, Redemption
+from dangol.coupons.models import Campaign, Coupon, CouponRefused, LotteryDraw, Method, PinFailure, Redemption
 from dangol.lib.testing import run_pool, run_together
 
 pytestmark = pytest.mark.postgres
@@ -93,3 +94,62 @@ def test_giving_to_all_followers_twice_at_once_gives_each_one_coupon(postgres, m
     counts = run_together(4, lambda _i: Campaign.objects.get(pk=campaign.pk).issue_to_followers())
     assert sorted(counts) == [0, 0, 0, 40]
     assert Coupon.objects.filter(campaign=campaign).count() == 40
+
+
+def test_forty_racing_wrong_pins_are_judged_exactly_five_times(postgres, coupon, customer, pin):
+    def wrong(i):
+        return (
+            Coupon.objects.select_related("campaign", "store")
+            .get(pk=coupon.pk)
+            .redeem_with_pin(customer=customer, pin=f"{1000 + i}")
+        )
+
+    results = run_together(40, wrong)
+    unexpected = [r for r in results if not isinstance(r, CouponRefused)]
+    assert not unexpected, unexpected[:3]
+    judged = [r for r in results if r.message == "확인 번호가 맞지 않습니다."]
+    locked = [r for r in results if r.status == 429]
+    assert (len(judged), len(locked)) == (5, 35)
+    assert all(str(r).startswith("확인 번호를 5번 틀렸습니다.") for r in locked)
+    assert PinFailure.objects.filter(customer=customer).count() == 5
+    # Locked: even the right number is refused now.
+    with pytest.raises(CouponRefused, match="5번 틀렸습니다"):
+        coupon.redeem_with_pin(customer=customer, pin=pin)
+    assert Coupon.objects.get(pk=coupon.pk).status == "issued"
+
+
+def test_twenty_racing_retries_of_one_redemption_all_get_it_back(postgres, store, coupon, api_key):
+    def retry(_i):
+        response = Client().post(
+            f"/api/v1/stores/{store.public_id}/redemptions",
+            {"code": coupon.code, "amount": 12000, "client_id": "pos-7-0042"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api_key}",
+        )
+        return response.status_code, response.json()
+
+    results = run_together(20, retry)
+    assert [status for status, _body in results] == [201] * 20, results[:3]
+    assert len({body["id"] for _status, body in results}) == 1
+    assert all(body == results[0][1] for _status, body in results)
+    assert Redemption.objects.count() == 1
+    assert Redemption.objects.get().public_id == results[0][1]["id"]
+
+
+def test_claims_from_one_address_stop_exactly_at_the_hourly_cap(postgres, make_campaign, settings):
+    settings.COUPON_CLAIMS_PER_ADDRESS_PER_HOUR = 7
+    campaign = make_campaign(quantity=100)
+    people = _customers(30, start=7000)
+
+    def claim(i):
+        return Campaign.objects.get(pk=campaign.pk).claim(customer=people[i], address="203.0.113.9")
+
+    results = run_together(30, claim)
+    assert sum(isinstance(r, Coupon) for r in results) == 7
+    capped = [r for r in results if isinstance(r, CouponRefused)]
+    assert len(capped) == 23 and all(r.status == 429 for r in capped), results
+    campaign.refresh_from_db()
+    assert campaign.issued_count == Coupon.objects.filter(campaign=campaign).count() == 7
+    # Another address is not held back by the first one's cap.
+    newcomer = _customers(1, start=7100)[0]
+    assert campaign.claim(customer=newcomer, address="198.51.100.4") is not None
