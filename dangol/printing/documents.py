@@ -20,7 +20,7 @@ GUIDE_BODY = 18  # pt; the booklet never goes below LARGE_PRINT_MIN
 
 def _document(*, title, format="A4"):
     regular, bold = find_korean_fonts()
-    pdf = FPDF(format=format, unit="mm")
+    pdf = FPDF(format=PAGE_SIZES[format], unit="mm")  # in mm: fpdf2 named A5 differently before 2.8.5
     pdf.add_font(FAMILY, "", regular.path, collection_font_number=regular.index)
     pdf.add_font(FAMILY, "B", bold.path, collection_font_number=bold.index)
     pdf.set_title(title)
@@ -55,7 +55,7 @@ def _fitted_size(pdf, text, *, width, largest, smallest, style="B"):
     size = largest
     while size > smallest:
         pdf.set_font(FAMILY, style, size)
-        if pdf.get_string_width(text) <= width:
+        if pdf.get_string_width(text) + 2 * pdf.c_margin + 1 <= width:
             return size
         size -= 2
     return smallest
@@ -280,7 +280,7 @@ def coupon_sheets(*, store_name, benefit, condition, coupons):
 
 def _coupon(pdf, coupon, *, x, y, w, h, store_name, benefit, condition):
     pad = 5
-    qr_size = h - 2 * pad - 8
+    qr_size = h - 2 * pad - 14
     _qr(pdf, coupon.qr, x=x + pad - 2, y=y + pad, size=qr_size)
     text_x = x + pad + qr_size
     text_w = w - qr_size - 2 * pad
@@ -299,7 +299,7 @@ def _coupon(pdf, coupon, *, x, y, w, h, store_name, benefit, condition):
     if condition:
         _lines(pdf, condition, size=9, align="L", x=text_x, width=text_w)
     pdf.ln(1)
-    _lines(pdf, coupon.code, size=15, style="B", align="L", x=text_x, width=text_w)
+    _lines(pdf, coupon.code, size=14, style="B", align="L", x=text_x, width=text_w)
     _lines(pdf, coupon.last_day, size=10, align="L", x=text_x, width=text_w)
     pdf.set_xy(x + pad, y + h - pad - 6)
     _lines(pdf, "계산할 때 보여 주세요 · 한 번만 쓸 수 있습니다", size=8, align="L", x=x + pad, width=w - 2 * pad)
