@@ -5,6 +5,6 @@ from . import views
 app_name = "delivery"
 urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
-    path("inbox/channels/", views.channels, name="channels"),
+    path("me/channels/", views.channels, name="channels"),
     path("m/<str:public_id>/messages/<str:message_id>/reach/", views.reach, name="reach"),
 ]
