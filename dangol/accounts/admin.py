@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import PhoneCode, User
+from .models import AddressThrottle, PhoneCode, PhoneThrottle, User
 
 
 @admin.register(User)
@@ -17,4 +17,22 @@ class UserAdmin(admin.ModelAdmin):
 class PhoneCodeAdmin(admin.ModelAdmin):
     list_display = ["phone", "created_at", "expires_at", "attempts", "used_at", "requested_from"]
     search_fields = ["phone"]
-    readonly_fields = [f.name for f in PhoneCode._meta.fields]
+    # The digest stays out of sight: with the secret key, a six-digit code is found from it in moments.
+    exclude = ["digest"]
+    readonly_fields = [f.name for f in PhoneCode._meta.fields if f.name != "digest"]
+
+
+@admin.register(PhoneThrottle)
+class PhoneThrottleAdmin(admin.ModelAdmin):
+    """Support unlocks a phone by emptying `locked_until`."""
+
+    list_display = ["phone", "day", "wrong_codes", "locked_until", "updated_at"]
+    search_fields = ["phone"]
+    readonly_fields = ["phone", "day", "wrong_codes", "updated_at"]
+
+
+@admin.register(AddressThrottle)
+class AddressThrottleAdmin(admin.ModelAdmin):
+    list_display = ["address", "updated_at"]
+    search_fields = ["address"]
+    readonly_fields = ["address", "updated_at"]

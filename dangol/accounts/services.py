@@ -1,4 +1,8 @@
+from types import SimpleNamespace
+
+from django.conf import settings
 from django.utils.translation import gettext as _
+from ipware import get_client_ip
 
 from .models import PhoneCode, code_lifetime, duration_text
 from .sms import send_sms
@@ -12,7 +16,21 @@ def sign_in_code_send(*, phone, address):
 
 
 def client_address(request):
-    # Behind the reverse proxy the first hop of X-Forwarded-For is the client;
-    # the proxy must overwrite, not append to, what the client sent.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
+    """The client's address as our own proxies saw it; None when there is no valid one.
+
+    Without TRUSTED_PROXIES no header is believed: the address is the connection's. With them
+    (the proxies a request passes, outermost first: IPs or CIDR ranges), X-Forwarded-For is read
+    only when the connection comes from the last of them, and only the hop that our outermost proxy
+    appended counts; whatever the client wrote to the left of it, valid or not, never does.
+    """
+    remote, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
+    proxies = list(getattr(settings, "TRUSTED_PROXIES", []))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").strip()
+    if not (remote and proxies and forwarded):
+        return remote
+    # The connection's own address closes the chain, so the proxy list must match it too.
+    chain = SimpleNamespace(META={"HTTP_X_FORWARDED_FOR": f"{forwarded}, {remote}"})
+    client, _routable = get_client_ip(
+        chain, proxy_trusted_ips=proxies, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+    )
+    return client or remote
