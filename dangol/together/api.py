@@ -220,7 +220,7 @@ def proposals(request, status: ProposalStatus | None = None):
     return [_proposal_out(p, request.user) for p in found[:100]]
 
 
-@router.post("/proposals", auth=session_auth, response={201: ProposalOut})
+@router.post("/proposals", auth=session_auth, response={201: ProposalOut, **errors(429)})
 def propose(request, payload: ProposalIn):
     proposal = Proposal.propose(proposer=request.auth, **payload.dict())
     return Status(201, _proposal_out(proposal, request.auth))

@@ -14,6 +14,7 @@ from .boxes import (
     ParticipationAction,
     Sponsor,
 )
+from .limits import Allowance
 from .moderation import Report, ReportReason
 from .proposals import (
     Agreement,
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_DONATION",
     "MIN_DONATION",
     "Agreement",
+    "Allowance",
     "AlreadyDone",
     "BoxStatus",
     "Category",

@@ -20,6 +20,7 @@ from .base import (
     collect_text,
     phone_key,
 )
+from .limits import take_photos, take_proposal
 
 MAX_TITLE = 80
 MAX_BENEFICIARY = 100
@@ -128,7 +129,8 @@ class Proposal(Reportable):
 
     @classmethod
     def propose(cls, *, proposer, title, story, beneficiary, goal, period_days, category, images=(), now=None):
-        """Validate and save a proposal with its pictures (already cleaned); ValidationError writes nothing."""
+        """Validate and save a proposal with its pictures (already cleaned); ValidationError writes nothing.
+        A person makes at most `proposals_per_day()` proposals and uploads `photos_per_day()` photos a day."""
         now = now or timezone.now()
         errors = {}
         title = collect_text(
@@ -162,6 +164,9 @@ class Proposal(Reportable):
             raise ValidationError(errors)
         rules = Rules.current()
         with transaction.atomic():
+            # Per phone number, so a re-created account starts where the person left off.
+            take_proposal(proposer, now=now)
+            take_photos(proposer, len(images), now=now, field="images")
             proposal = cls.objects.create(
                 proposer=proposer,
                 title=title,

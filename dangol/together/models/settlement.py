@@ -14,6 +14,7 @@ from dangol.lib.ids import new_public_id
 
 from .base import Refused, Rules, collect_text
 from .boxes import BoxStatus, Fundraiser
+from .limits import take_photos
 from .proposals import MAX_NOTE
 
 MAX_PLAN = 5000
@@ -220,9 +221,11 @@ class UsageReport(models.Model):
             errors["description"] = _("지출 항목은 {n}개까지 넣을 수 있습니다.").format(n=MAX_EXPENSES)
         if errors:
             raise ValidationError(errors)
-        expense = Expense(report=self, description=description, amount=amount)
-        expense.receipt.save(receipt.name, receipt, save=False)
-        expense.save()
+        with transaction.atomic():
+            take_photos(by, 1, now=timezone.now(), field="receipt")
+            expense = Expense(report=self, description=description, amount=amount)
+            expense.receipt.save(receipt.name, receipt, save=False)
+            expense.save()
         return expense
 
     def remove_expense(self, *, by, expense):

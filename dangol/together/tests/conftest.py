@@ -35,6 +35,13 @@ def neighbours(count, start=0):
     return list(User.objects.filter(phone__in=[u.phone for u in users]).order_by("phone"))
 
 
+@pytest.fixture(autouse=True)
+def _room_for_many_proposals(settings):
+    """Fixtures make many proposals as one person; the daily limits have their own tests."""
+    settings.TOGETHER_PROPOSALS_PER_DAY = 1000
+    settings.TOGETHER_PHOTOS_PER_DAY = 1000
+
+
 @pytest.fixture
 def rules(db):
     """Site rules with a small threshold so tests can cross it."""

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Sum
 
 from dangol.ledger.models import Entry
-from dangol.lib.testing import run_pool
+from dangol.lib.testing import run_pool, run_together
 from dangol.payments.models import Payment
 from dangol.payments.providers import TestProvider
 from dangol.together.models import (
@@ -18,6 +18,7 @@ from dangol.together.models import (
     Fundraiser,
     Participation,
     Proposal,
+    ProposalImage,
     ProposalStatus,
     Refused,
     Rules,
@@ -25,7 +26,7 @@ from dangol.together.models import (
 )
 from dangol.together.services import TryLater, donation_confirm
 
-from .conftest import NOTES, in_review, neighbours
+from .conftest import NOTES, in_review, neighbours, png
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 WORKERS = 32
@@ -152,3 +153,22 @@ def test_participation_gifts_never_pass_the_sponsors_cap(open_box):
     assert Participation.objects.filter(box=open_box, amount=100).count() == 300
     ledger = Entry.objects.filter(book=open_box.book, kind="participation")
     assert ledger.aggregate(n=Sum("amount"))["n"] == 30_000
+
+
+def test_ten_racing_proposals_by_one_person_make_exactly_three(postgres, customer, make_proposal, settings):
+    settings.TOGETHER_PROPOSALS_PER_DAY = 3
+    results = run_together(10, lambda i: make_proposal(title=f"제안 {i}"))
+    made = [r for r in results if isinstance(r, Proposal)]
+    refused = [r for r in results if isinstance(r, Refused)]
+    assert (len(made), len(refused)) == (3, 7), results
+    assert all(r.status == 429 for r in refused)
+    assert Proposal.objects.filter(proposer=customer).count() == 3
+
+
+def test_racing_uploads_stop_exactly_at_the_daily_photo_limit(postgres, customer, make_proposal, settings):
+    settings.TOGETHER_PHOTOS_PER_DAY = 10
+    results = run_together(8, lambda i: make_proposal(title=f"사진 {i}", images=[png(f"{i}a.png"), png(f"{i}b.png")]))
+    assert sum(isinstance(r, Proposal) for r in results) == 5, results
+    assert sum(isinstance(r, Refused) and r.field == "images" for r in results) == 3
+    assert ProposalImage.objects.count() == 10
+    assert Proposal.objects.count() == 5

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangol.payments.models import Payment
-from dangol.together.models import Comment, Donation, Fundraiser, Payout, PayoutPlan, Proposal, Report
+from dangol.together.models import Comment, Donation, Fundraiser, Payout, PayoutPlan, Proposal, Refused, Report
 
 from .conftest import NOTES, give, in_review, neighbour, png
 
@@ -161,3 +161,13 @@ def test_plan_and_payout_notes_are_refused_rather_than_cut(box, reviewer):
     with pytest.raises(ValidationError):
         Payout.record(box=box, by=reviewer, note="가" * 201)
     assert not Payout.objects.exists()
+
+
+def test_receipts_count_as_photos(paid_out, settings):
+    settings.TOGETHER_PHOTOS_PER_DAY = 1
+    report, team = paid_out.usage_report, paid_out.proposal.proposer
+    report.add_expense(by=team, description="소화기", amount=1000, receipt=png())
+    with pytest.raises(Refused, match="사진은 하루에 1장까지") as refused:
+        report.add_expense(by=team, description="경보기", amount=1000, receipt=png())
+    assert (refused.value.status, refused.value.field) == (429, "receipt")
+    assert report.expenses.count() == 1

@@ -1,0 +1,72 @@
+"""How much of a person's daily limit (proposals, photos) is used, exact under any concurrency."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from dangol.lib.seoul import seoul_midnight, seoul_today
+
+from .base import Refused, phone_key
+
+PROPOSALS_PER_DAY = 3
+PHOTOS_PER_DAY = 20  # proposal pictures and receipts together
+
+
+def proposals_per_day():
+    return getattr(settings, "TOGETHER_PROPOSALS_PER_DAY", PROPOSALS_PER_DAY)
+
+
+def photos_per_day():
+    return getattr(settings, "TOGETHER_PHOTOS_PER_DAY", PHOTOS_PER_DAY)
+
+
+class Allowance(models.Model):
+    """`used` of a limit by one person (their phone key) on one Seoul day.
+
+    The conditional update on `used` is the limit: racing requests queue on the row, and the
+    update that would pass the limit matches nothing. Taken inside the caller's transaction,
+    so a request refused for another reason gives its share back.
+    """
+
+    PROPOSAL = "proposal"
+    PHOTO = "photo"
+
+    what = models.CharField(max_length=20)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "사용 한도"
+        verbose_name_plural = "사용 한도"
+        constraints = [models.UniqueConstraint(fields=["what", "key", "window_start"], name="together_one_allowance")]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self):
+        return f"{self.what} {self.window_start:%Y-%m-%d} {self.used}"
+
+    @classmethod
+    def take(cls, *, what, user, limit, now, count=1):
+        """Use `count` of today's `limit` for `user`; False (and nothing used) when that would pass it."""
+        day = seoul_midnight(seoul_today(now))
+        row, _created = cls.objects.get_or_create(what=what, key=phone_key(user.phone), window_start=day)
+        return cls.objects.filter(pk=row.pk, used__lte=limit - count).update(used=F("used") + count) == 1
+
+
+def take_proposal(user, *, now):
+    limit = proposals_per_day()
+    if not Allowance.take(what=Allowance.PROPOSAL, user=user, limit=limit, now=now):
+        raise Refused(_("제안은 하루에 {n}건까지 올릴 수 있습니다. 내일 다시 올려 주세요.").format(n=limit), status=429)
+
+
+def take_photos(user, count, *, now, field):
+    if not count:
+        return
+    limit = photos_per_day()
+    if not Allowance.take(what=Allowance.PHOTO, user=user, limit=limit, count=count, now=now):
+        raise Refused(
+            _("사진은 하루에 {n}장까지 올릴 수 있습니다. 내일 다시 올려 주세요.").format(n=limit),
+            status=429,
+            field=field,
+        )
