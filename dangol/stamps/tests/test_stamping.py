@@ -9,8 +9,10 @@ from dangol.accounts import sms
 from dangol.accounts.models import User
 from dangol.channels.models import Store
 from dangol.coupons.models import Coupon
+from dangol.lib.periodic import periodic_jobs
+from dangol.stamps.jobs import PURGE_BATCH, purge_stamp_tokens
 from dangol.stamps.members import member_token
-from dangol.stamps.models import Stamp, StampCard, StampRefused, StampToken
+from dangol.stamps.models import SCAN_GRACE, Stamp, StampCard, StampRefused, StampToken
 from dangol.stamps.services import stamp_program_start
 
 DAY1 = "2026-05-04 10:00 +0900"
@@ -228,3 +230,23 @@ def test_the_wallet_shows_stamp_cards(signed_in, customer, program):
 def test_time_is_stored_in_utc(program, customer):
     stamp = _stamp(program, customer, "2026-05-04 08:30 +0900")
     assert stamp.created_at == dt.datetime(2026, 5, 3, 23, 30, tzinfo=dt.UTC)
+
+
+def test_stall_qrs_past_their_use_are_purged_a_batch_per_tick(program, customer):
+    now = dt.datetime(2026, 5, 10, 3, 0, tzinfo=dt.UTC)
+    dead = now - SCAN_GRACE - dt.timedelta(seconds=1)
+    StampToken.objects.bulk_create(
+        StampToken(program=program, created_at=dead, expires_at=dead) for _n in range(PURGE_BATCH + 2)
+    )
+    used = StampToken.objects.create(program=program, created_at=dead, expires_at=dead)
+    stamp = StampToken.objects.get(pk=used.pk).use(customer=customer, now=dead - dt.timedelta(seconds=30))
+    # Still scannable: within its grace, or fresh.
+    grace = StampToken.objects.create(program=program, created_at=now, expires_at=now - SCAN_GRACE / 2)
+    fresh = StampToken.current(program, now=now)
+    assert "dangol.stamps.jobs.purge_stamp_tokens" in periodic_jobs()
+    assert purge_stamp_tokens(now=now) == PURGE_BATCH
+    assert purge_stamp_tokens(now=now) == 3
+    assert purge_stamp_tokens(now=now) == 0
+    assert set(StampToken.objects.all()) == {grace, fresh}
+    stamp.refresh_from_db()
+    assert stamp.token is None  # the stamp stays; only the spent QR is forgotten
