@@ -14,18 +14,22 @@ A5 = (148, 210)
 @pytest.fixture
 def pdf_text(require, tmp_path):
     """pdf_text(bytes) → (text, page size line, pages) as poppler reads them."""
-    require(shutil.which("pdftotext") and shutil.which("pdfinfo"), "needs poppler-utils (pdftotext, pdfinfo)")
+    tools = {name: shutil.which(name) for name in ("pdftotext", "pdfinfo", "pdffonts")}
+    require(all(tools.values()), "needs poppler-utils (pdftotext, pdfinfo, pdffonts)")
+
+    def run(*args):
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603 -- fixed tools
 
     def read(data):
         path = tmp_path / "doc.pdf"
         path.write_bytes(data)
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
-        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        text = run(tools["pdftotext"], "-layout", str(path), "-")
+        info = run(tools["pdfinfo"], str(path))
         fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
-        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        fonts = run(tools["pdffonts"], str(path))
         width, _x, height = fields["Page size"].split()[:3]
         size_mm = (round(float(width) * 25.4 / 72), round(float(height) * 25.4 / 72))
-        return text.stdout, size_mm, int(fields["Pages"]), fonts
+        return text, size_mm, int(fields["Pages"]), fonts
 
     return read
 
@@ -67,7 +71,14 @@ def test_the_guide_booklet_is_a5_large_print_one_step_a_page(signed_in, merchant
     text, page_size, pages, _fonts = pdf_text(data)
     assert page_size == A5
     assert pages == 7  # the cover with the store's QR, then six steps
-    for step in ("로그인하기", "가게 정보 고치기", "단골에게 메시지 보내기", "쿠폰 만들기", "가게에서 쿠폰 받기", "스탬프 찍어 주기"):
+    for step in (
+        "로그인하기",
+        "가게 정보 고치기",
+        "단골에게 메시지 보내기",
+        "쿠폰 만들기",
+        "가게에서 쿠폰 받기",
+        "스탬프 찍어 주기",
+    ):
         assert step in text
     assert "햇살과일" in text
     assert "인증번호 받기" in text
@@ -75,20 +86,29 @@ def test_the_guide_booklet_is_a5_large_print_one_step_a_page(signed_in, merchant
 
 
 def test_the_guide_never_prints_below_16_points(signed_in, merchant, store):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     data = _pdf(signed_in(merchant).get(reverse("printing:guide", args=[store.public_id])))
     sizes = []
     for page in PdfReader(io.BytesIO(data)).pages:
-        page.extract_text(visitor_operand_before=lambda op, args, cm, tm: sizes.append(float(args[1])) if op == b"Tf" else None)
+        page.extract_text(
+            visitor_operand_before=lambda op, args, cm, tm: sizes.append(float(args[1])) if op == b"Tf" else None
+        )
     assert sizes
     assert min(sizes) >= 16
 
 
 def test_paper_coupons_print_unique_codes_with_one_validity_line(signed_in, merchant, store, pdf_text):
     campaign = Campaign.create_for(
-        store=store, by=merchant, kind="amount", amount_off=1000, method="paper", quantity=10, valid_days=30,
+        store=store,
+        by=merchant,
+        kind="amount",
+        amount_off=1000,
+        method="paper",
+        quantity=10,
+        valid_days=30,
         min_purchase=5000,
     )
     coupons = list(campaign.coupons.all())
@@ -108,7 +128,9 @@ def test_paper_coupons_print_unique_codes_with_one_validity_line(signed_in, merc
 
 
 def test_the_paper_coupon_page_links_to_the_pdf(signed_in, merchant, store):
-    campaign = Campaign.create_for(store=store, by=merchant, kind="gift", gift="대파 한 단", method="paper", quantity=2, valid_days=7)
+    campaign = Campaign.create_for(
+        store=store, by=merchant, kind="gift", gift="대파 한 단", method="paper", quantity=2, valid_days=7
+    )
     page = signed_in(merchant).get(reverse("coupons:campaign_paper", args=[store.public_id, campaign.public_id]))
 
     assert reverse("printing:coupon_sheet", args=[store.public_id, campaign.public_id]) in page.content.decode()

@@ -26,7 +26,10 @@ def other_tutor(db):
 def cohort(market, operator):
     today = seoul_today()
     cohort = Cohort.start(
-        name="2026 디지털 전환 1기", starts_on=today - dt.timedelta(days=30), ends_on=today + dt.timedelta(days=60), by=operator
+        name="2026 디지털 전환 1기",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=60),
+        by=operator,
     )
     cohort.add_market(market)
     return cohort

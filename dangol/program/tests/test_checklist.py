@@ -90,7 +90,9 @@ def test_a_notice_is_not_a_first_message_but_sent_news_is(store, merchant, custo
 
 def test_a_redeemed_coupon_turns_on_the_step_and_an_undo_turns_it_off(store, merchant, customer):
     follow_start(customer=customer, store=store, collection=True, ads=False, night=False, via=ConsentVia.WEB)
-    campaign = Campaign.create_for(store=store, by=merchant, kind="amount", amount_off=500, method="paper", quantity=1, valid_days=7)
+    campaign = Campaign.create_for(
+        store=store, by=merchant, kind="amount", amount_off=500, method="paper", quantity=1, valid_days=7
+    )
     coupon = campaign.coupons.get()
     assert "redemption" not in _steps(store)
 
