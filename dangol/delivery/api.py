@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from dangol.channels.access import managed_store, public_store
 from dangol.lib.api import errors, session_auth
@@ -54,13 +54,13 @@ def push_subscribe(request, data: PushSubscriptionIn):
     subscription = subscription_save(
         customer=request.user, endpoint=data.endpoint, p256dh=data.keys.p256dh, auth=data.keys.auth
     )
-    return 201, {"endpoint": subscription.endpoint}
+    return Status(201, {"endpoint": subscription.endpoint})
 
 
 @router.post("/push/subscriptions/delete", auth=session_auth, response={204: None}, summary="푸시 끄기")
 def push_unsubscribe(request, data: PushEndpointIn):
     get_object_or_404(PushSubscription, customer=request.user, endpoint=data.endpoint).delete()
-    return 204, None
+    return Status(204, None)
 
 
 @router.put(
