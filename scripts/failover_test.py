@@ -54,7 +54,7 @@ INSTALL_HINT = """\
 Install on Debian 12 (as root):
   apt-get update && apt-get install -y --no-install-recommends patroni etcd-server postgresql-15
 or Patroni from PyPI into its own venv, then PATRONI_BIN=/tmp/patroni/bin/patroni:
-  python3 -m venv /tmp/patroni && /tmp/patroni/bin/pip install 'patroni[etcd3]' psycopg2-binary
+  /usr/bin/python3 -m venv /tmp/patroni && /tmp/patroni/bin/pip install 'patroni[etcd3]' psycopg2-binary
 Other places: PG_BIN=/path/to/postgresql/15/bin, ETCD_BIN=/path/to/etcd.
 Dangol's own: make install (.venv with gunicorn)."""
 
@@ -181,6 +181,12 @@ def check_tools():
         pwd.getpwnam("postgres")
     except KeyError:
         missing.append("a postgres user (comes with the postgresql-15 package)")
+    if not missing:  # Patroni runs as postgres: a venv under /root (pyenv's python) is out of its reach
+        probe = subprocess.run(
+            [shutil.which(PATRONI) or PATRONI, "--version"], capture_output=True, user="postgres", group="postgres"
+        )
+        if probe.returncode:
+            missing.append(f"{PATRONI} runnable by the postgres user (a venv made with /usr/bin/python3 is)")
     if missing:
         print("failover test: missing " + ", ".join(missing) + "\n" + INSTALL_HINT, file=sys.stderr)
         sys.exit(2)
