@@ -231,7 +231,7 @@ def proposal_detail(request, public_id: str):
     return _proposal_out(visible_proposal(_person(request), public_id), _person(request))
 
 
-@router.post("/proposals/{public_id}/agreements", auth=session_auth, response={201: AgreementOut, **errors(409)})
+@router.post("/proposals/{public_id}/agreements", auth=session_auth, response={201: AgreementOut, **errors(409, 429)})
 def agree(request, public_id: str):
     """Agree once per verified phone number: 409 if this number already agreed."""
     proposal = visible_proposal(request.auth, public_id)
@@ -338,7 +338,7 @@ def _comment_out(comment):
     }
 
 
-@router.post("/boxes/{public_id}/comments", auth=session_auth, response={201: CommentOut})
+@router.post("/boxes/{public_id}/comments", auth=session_auth, response={201: CommentOut, **errors(429)})
 def comment(request, public_id: str, payload: CommentIn):
     c = visible_box(request.auth, public_id).post_comment(user=request.auth, body=payload.body)
     return Status(201, _comment_out(c))

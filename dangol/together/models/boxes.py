@@ -24,6 +24,7 @@ from .base import (
     person_label,
     phone_key,
 )
+from .limits import take_comment
 from .proposals import MAX_PERIOD_DAYS, Proposal
 
 MIN_DONATION = 1_000
@@ -249,11 +250,10 @@ class Fundraiser(models.Model):
             raise ValidationError(errors)
         if not self.proposal.is_public:
             raise Refused(_("신고가 많아 운영진이 확인하는 모금함입니다. 잠시 기다려 주세요."))
-        recent = Comment.objects.filter(author=user, created_at__gte=now - dt.timedelta(hours=1)).count()
-        if recent >= Rules.current().comments_per_hour:
-            raise Refused(_("댓글을 너무 자주 남겼습니다. 잠시 뒤에 다시 써 주세요."))
+        limit = Rules.current().comments_per_hour
         with transaction.atomic():
             box = self._lock()
+            take_comment(user, limit=limit, now=now)
             comment = Comment.objects.create(
                 box=box, author=user, author_label=person_label(user), body=body, created_at=now
             )

@@ -1,4 +1,4 @@
-"""How much of a person's daily limit (proposals, photos) is used, exact under any concurrency."""
+"""How much of a person's limits (proposals, photos, agreements, comments) is used, exact under any concurrency."""
 
 from django.conf import settings
 from django.db import models
@@ -22,7 +22,7 @@ def photos_per_day():
 
 
 class Allowance(models.Model):
-    """`used` of a limit by one person (their phone key) on one Seoul day.
+    """`used` of a limit by one person (their phone key) in one window (a Seoul day, or a clock hour).
 
     The conditional update on `used` is the limit: racing requests queue on the row, and the
     update that would pass the limit matches nothing. Taken inside the caller's transaction,
@@ -31,6 +31,8 @@ class Allowance(models.Model):
 
     PROPOSAL = "proposal"
     PHOTO = "photo"
+    AGREEMENT = "agreement"
+    COMMENT = "comment"
 
     what = models.CharField(max_length=20)
     key = models.CharField(max_length=64)
@@ -47,10 +49,14 @@ class Allowance(models.Model):
         return f"{self.what} {self.window_start:%Y-%m-%d} {self.used}"
 
     @classmethod
-    def take(cls, *, what, user, limit, now, count=1):
-        """Use `count` of today's `limit` for `user`; False (and nothing used) when that would pass it."""
-        day = seoul_midnight(seoul_today(now))
-        row, _created = cls.objects.get_or_create(what=what, key=phone_key(user.phone), window_start=day)
+    def take(cls, *, what, user, limit, now, count=1, hourly=False):
+        """Use `count` of `limit` for `user` in this Seoul day (or clock hour, `hourly`);
+        False, and nothing used, when that would pass it."""
+        if hourly:
+            start = now.replace(minute=0, second=0, microsecond=0)
+        else:
+            start = seoul_midnight(seoul_today(now))
+        row, _created = cls.objects.get_or_create(what=what, key=phone_key(user.phone), window_start=start)
         return cls.objects.filter(pk=row.pk, used__lte=limit - count).update(used=F("used") + count) == 1
 
 
@@ -70,3 +76,13 @@ def take_photos(user, count, *, now, field):
             status=429,
             field=field,
         )
+
+
+def take_agreement(user, *, limit, now):
+    if not Allowance.take(what=Allowance.AGREEMENT, user=user, limit=limit, now=now, hourly=True):
+        raise Refused(_("동의를 너무 많이 했습니다. 한 시간 뒤에 다시 해 주세요."), status=429)
+
+
+def take_comment(user, *, limit, now):
+    if not Allowance.take(what=Allowance.COMMENT, user=user, limit=limit, now=now, hourly=True):
+        raise Refused(_("댓글을 너무 자주 남겼습니다. 잠시 뒤에 다시 써 주세요."), status=429)

@@ -20,7 +20,7 @@ from .base import (
     collect_text,
     phone_key,
 )
-from .limits import take_photos, take_proposal
+from .limits import take_agreement, take_photos, take_proposal
 
 MAX_TITLE = 80
 MAX_BENEFICIARY = 100
@@ -203,13 +203,11 @@ class Proposal(Reportable):
         return user.is_authenticated and self.agreements.filter(phone_key=phone_key(user.phone)).exists()
 
     def agree(self, *, user, now=None):
-        """One agreement per verified phone number. The agreement that reaches the threshold
-        sends the proposal to review; the row lock makes that happen exactly once."""
+        """One agreement per verified phone number, at most `agreements_per_hour` a clock hour.
+        The agreement that reaches the threshold sends the proposal to review; the row lock makes
+        that happen exactly once."""
         now = now or timezone.now()
         rules = Rules.current()
-        recent = Agreement.objects.filter(user=user, created_at__gte=now - dt.timedelta(hours=1)).count()
-        if recent >= rules.agreements_per_hour:
-            raise Refused(_("동의를 너무 많이 했습니다. 한 시간 뒤에 다시 해 주세요."))
         key = phone_key(user.phone)
         with transaction.atomic():
             proposal = Proposal.objects.select_for_update().get(pk=self.pk)
@@ -221,6 +219,7 @@ class Proposal(Reportable):
             if not expired:
                 if proposal.agreements.filter(phone_key=key).exists():
                     raise AlreadyDone(_("이미 동의했습니다. 휴대폰 번호 하나로 한 번만 동의할 수 있습니다."))
+                take_agreement(user, limit=rules.agreements_per_hour, now=now)
                 agreement = Agreement.objects.create(proposal=proposal, user=user, phone_key=key, created_at=now)
                 proposal.agreement_count += 1
                 if proposal.status == ProposalStatus.AGREEING and proposal.agreement_count >= proposal.threshold:

@@ -12,6 +12,7 @@ from dangol.payments.providers import TestProvider
 from dangol.together.models import (
     Agreement,
     AlreadyDone,
+    Comment,
     Donation,
     DonationStatus,
     EventKind,
@@ -172,3 +173,26 @@ def test_racing_uploads_stop_exactly_at_the_daily_photo_limit(postgres, customer
     assert sum(isinstance(r, Refused) and r.field == "images" for r in results) == 3
     assert ProposalImage.objects.count() == 10
     assert Proposal.objects.count() == 5
+
+
+def test_racing_agreements_by_one_person_stop_exactly_at_the_hourly_limit(postgres, customer, stranger):
+    proposals = [_proposal(customer, threshold=500) for _n in range(20)]
+    rules = Rules.current()
+    rules.agreements_per_hour = 5
+    rules.save()
+    results = run_together(20, lambda i: Proposal.objects.get(pk=proposals[i].pk).agree(user=stranger))
+    assert sum(isinstance(r, Agreement) for r in results) == 5, results
+    assert sum(isinstance(r, Refused) and r.status == 429 for r in results) == 15
+    assert Agreement.objects.filter(user=stranger).count() == 5
+
+
+def test_racing_comments_by_one_person_stop_exactly_at_the_hourly_limit(postgres, customer, reviewer, stranger):
+    box = in_review(_proposal(customer, threshold=500)).approve(by=reviewer, notes=NOTES)
+    rules = Rules.current()
+    rules.comments_per_hour = 3
+    rules.save()
+    results = run_together(
+        20, lambda i: Fundraiser.objects.get(pk=box.pk).post_comment(user=stranger, body=f"응원 {i}")
+    )
+    assert sum(isinstance(r, Comment) for r in results) == 3, results
+    assert Comment.objects.filter(author=stranger).count() == 3
