@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from dangol.channels.access import managed_store
 from dangol.lib.api import errors, session_auth
@@ -123,13 +123,16 @@ def visit_log(request, cohort_id: str, store_id: str, payload: ProgramVisitIn):
     if not access.is_tutor_of(request.auth, cohort, store):
         raise Http404
     visit = Visit.log(cohort=cohort, store=store, tutor=request.auth, **payload.dict())
-    return 201, {
-        "id": visit.public_id,
-        "store": store.public_id,
-        "visited_on": visit.visited_on,
-        "taught": visit.taught,
-        "next_step": visit.next_step,
-    }
+    return Status(
+        201,
+        {
+            "id": visit.public_id,
+            "store": store.public_id,
+            "visited_on": visit.visited_on,
+            "taught": visit.taught,
+            "next_step": visit.next_step,
+        },
+    )
 
 
 @router.get("/stores/{store_id}/checklist", response=ProgramStoreOut)
@@ -144,7 +147,7 @@ def invitation_send(request, store_id: str, payload: ProgramInvitationIn):
     store = access.supported_store(request.auth, store_id)
     site = request.build_absolute_uri("/").rstrip("/")
     invitation = invitation_text(store=store, by=request.auth, phone=payload.phone, site=site)
-    return 201, {"id": invitation.public_id, "store": store.public_id, "expires_at": invitation.expires_at}
+    return Status(201, {"id": invitation.public_id, "store": store.public_id, "expires_at": invitation.expires_at})
 
 
 @router.post("/invitations/{token}/accept", response={200: ProgramJoinedOut, **errors(409)})
