@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -31,7 +32,16 @@ def test_checkout(request, order_id):
     return render(request, "payments/test_checkout.html", {"payment": payment})
 
 
+# Toss's SDK comes from their site and opens their payment window in a frame.
+TOSS_CSP = {
+    "script-src": ["https://js.tosspayments.com"],
+    "frame-src": ["https://*.tosspayments.com"],
+    "connect-src": ["https://*.tosspayments.com"],
+}
+
+
 @login_required
+@csp_update(TOSS_CSP)
 def toss_checkout(request, order_id):
     """Opens Toss Payments' payment window (their JavaScript SDK); Toss sends the customer back."""
     payment = _get_own_payment(request, order_id, "toss")

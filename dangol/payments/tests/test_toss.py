@@ -194,3 +194,15 @@ def test_the_toss_checkout_page_hands_the_order_to_tosss_sdk(signed_in, payment,
     assert f'"orderId": "{payment.order_id}"' in page
     assert '"amount": 30000' in page
     assert '"successUrl": "http://testserver/ok/"' in page
+
+
+def test_the_toss_checkout_page_runs_no_inline_script_and_allows_only_tosss_sdk(signed_in, payment):
+    response = signed_in(payment.customer).get(reverse("payments:toss_checkout", args=[payment.order_id]))
+    page = response.content.decode()
+    assert "<script>" not in page  # every script is a file; the order is a JSON data block
+    assert "payments/toss_checkout.js" in page
+    policy = response.headers["Content-Security-Policy"]
+    script_src = policy.split("script-src")[1].split(";")[0]
+    assert "https://js.tosspayments.com" in script_src
+    assert "unsafe-inline" not in script_src
+    assert "frame-src" in policy and "tosspayments.com" in policy.split("frame-src")[1].split(";")[0]
