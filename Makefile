@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run install test lint format bench clean backup restore
+.PHONY: run install test lint format bench clean backup restore failover-test
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ backup: install
 restore: install
 	@test -n "$(ARCHIVE)" || (echo "usage: make restore ARCHIVE=var/backups/dangol-....tar [YES=1]"; exit 2)
 	$(PY) manage.py restore $(ARCHIVE) $(if $(YES),--yes)
+
+# Needs root and Debian's patroni, etcd-server and postgresql-15; loopback only; stops what it starts.
+failover-test: install
+	$(PY) scripts/failover_test.py --strict
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

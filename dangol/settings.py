@@ -5,6 +5,7 @@ SQLite (WAL) under var/ by default; DATABASE_URL switches to PostgreSQL.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,29 @@ def env_bool(name, default=False):
 def env_int(name, default):
     value = os.environ.get(name)
     return default if value in (None, "") else int(value)
+
+
+def database_config(url, *, conn_max_age=0):
+    """dj-database-url's parse, plus libpq's multi-host form for a primary and its standby:
+    postgres://user@db1:5432,db2:5432/dangol?target_session_attrs=read-write
+    (psycopg takes comma-separated HOST and PORT and keeps the host that accepts writes)."""
+    parts = urlsplit(url)
+    userinfo, at, hostlist = parts.netloc.rpartition("@")
+    if "," not in hostlist:
+        return dj_database_url.parse(url, conn_max_age=conn_max_age)
+    hosts = []
+    for item in hostlist.split(","):
+        if item.startswith("["):
+            host, _, rest = item[1:].partition("]")
+            hosts.append((host, rest.removeprefix(":")))
+        else:
+            host, _, port = item.partition(":")
+            hosts.append((host, port))
+    first = urlunsplit(parts._replace(netloc=f"{userinfo}{at}{hostlist.split(',')[0]}"))
+    config = dj_database_url.parse(first, conn_max_age=conn_max_age)
+    config["HOST"] = ",".join(host for host, _ in hosts)
+    config["PORT"] = ",".join(port or "5432" for _, port in hosts)
+    return config
 
 
 def env_secret(name, default=""):
@@ -110,11 +134,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_config(
         env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'dangol.sqlite3'}",
         conn_max_age=env_int("DANGOL_DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that doesn't answer must not hang a request or the worker: fail fast, then 503.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while the web server reads; IMMEDIATE avoids
     # lock upgrades failing half-way through a transaction.

@@ -434,7 +434,11 @@ def django_env(ports, tmp, conn_max_age):
         {
             "DATABASE_URL": f"postgres://postgres@{hosts}/dangol?target_session_attrs=read-write&connect_timeout=2",
             "DJANGO_SETTINGS_MODULE": SETTINGS,
-            "DANGOL_DEBUG": "1",
+            # Production-like: DEBUG off so database errors reach Dangol's 503 handler, not a debug page.
+            "DANGOL_DEBUG": "0",
+            "DANGOL_DEMO": "1",
+            "DANGOL_SECRET_KEY": secrets.token_urlsafe(64),
+            "DANGOL_SECURE_COOKIES": "0",  # plain http on loopback
             "DANGOL_DB_CONN_MAX_AGE": str(conn_max_age),
             "DANGOL_VAR_DIR": str(tmp / "var"),
             "DANGOL_SITE_URL": f"http://127.0.0.1:{ports['web']}",

@@ -1,6 +1,6 @@
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, InternalError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -11,8 +11,16 @@ from dangol.markets.models import Market
 
 from .health import health
 
-# Errors that mean "the database can't be reached right now", not "the request was wrong".
-DatabaseUnavailable = (OperationalError, InterfaceError)
+# SQLSTATE 25006: a standby that is being promoted still refuses writes for a moment.
+READ_ONLY_TRANSACTION = "25006"
+
+
+def database_unavailable(error):
+    """Does `error` mean "the database can't take this right now" (down, restarting, failing over)?"""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    cause = getattr(error, "__cause__", None)
+    return isinstance(error, InternalError) and getattr(cause, "sqlstate", None) == READ_ONLY_TRANSACTION
 
 
 def home(request):
@@ -34,7 +42,7 @@ def healthz(request):
 def server_error(request):
     """The 500 handler: a database that is down or restarting is a 503 'try again soon', not a crash."""
     error = sys.exc_info()[1]
-    unavailable = isinstance(error, DatabaseUnavailable)
+    unavailable = database_unavailable(error)
     status = 503 if unavailable else 500
     message = (
         _("잠시 후 다시 시도해 주세요. 서버가 데이터베이스에 다시 연결하는 중입니다.")
