@@ -26,24 +26,28 @@ def deliveries_write(sender, *, message, **kwargs):
     """
     inbox, choice = InboxItem._meta.db_table, ChannelChoice._meta.db_table
     subscriptions = PushSubscription._meta.db_table
-    push_condition = (
-        f"COALESCE(c.channel, %s) = %s AND EXISTS (SELECT 1 FROM {subscriptions} s WHERE s.customer_id = i.customer_id)"  # noqa: S608
+    # Each SELECT starts from the few who can get the channel (subscribed browsers, SMS choosers),
+    # not from every inbox item of a broadcast.
+    push_from = (
+        f"(SELECT DISTINCT customer_id FROM {subscriptions}) who "  # noqa: S608
+        f"LEFT JOIN {choice} c ON c.customer_id = who.customer_id AND c.store_id = %s"
     )
+    sms_from = f"{choice} who"
     written = 0
     with connection.cursor() as cursor:
-        for channel, condition, values in [
-            (Channel.PUSH, push_condition, [Channel.PUSH, Channel.PUSH]),
-            (Channel.SMS, "c.channel = %s", [Channel.SMS]),
+        for channel, source, source_values, condition, condition_values in [
+            (Channel.PUSH, push_from, [message.store_id], "COALESCE(c.channel, %s) = %s", [Channel.PUSH] * 2),
+            (Channel.SMS, sms_from, [], "who.store_id = %s AND who.channel = %s", [message.store_id, Channel.SMS]),
         ]:
             cursor.execute(  # table names from our models, every value a parameter
                 f"""INSERT INTO {Delivery._meta.db_table}
                     (message_id, customer_id, channel, state, attempts, next_attempt_at, claim, charged,
                      last_error, answer)
                 SELECT i.message_id, i.customer_id, %s, %s, 0, i.visible_at, '', 0, '', '{{}}'
-                FROM {inbox} i LEFT JOIN {choice} c ON c.customer_id = i.customer_id AND c.store_id = %s
-                WHERE i.message_id = %s AND {condition}
+                FROM {source} JOIN {inbox} i ON i.customer_id = who.customer_id AND i.message_id = %s
+                WHERE {condition}
                 ON CONFLICT DO NOTHING""",  # noqa: S608
-                [channel, State.QUEUED, message.store_id, message.pk, *values],
+                [channel, State.QUEUED, *source_values, message.pk, *condition_values],
             )
             written += cursor.rowcount
     return written
