@@ -57,7 +57,7 @@ def push_subscribe(request, data: PushSubscriptionIn):
     return Status(201, {"endpoint": subscription.endpoint})
 
 
-@router.post("/push/subscriptions/delete", auth=session_auth, response={204: None}, summary="푸시 끄기")
+@router.post("/push/subscriptions/delete", auth=session_auth, response={204: None, **errors(404)}, summary="푸시 끄기")
 def push_unsubscribe(request, data: PushEndpointIn):
     get_object_or_404(PushSubscription, customer=request.user, endpoint=data.endpoint).delete()
     return Status(204, None)
