@@ -177,9 +177,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # The reverse proxy terminates TLS and says so in X-Forwarded-Proto; trust it only when it is there.
 if env_bool("DANGOL_BEHIND_PROXY", default=HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Submitting the site to browsers' HSTS preload list is the operator's decision, made once, outside Dangol.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the stall screen frames its own stamp QR
+X_FRAME_OPTIONS = "DENY"  # the stall screen's stamp QR alone allows its own origin
 # Camera for scanning QR codes at the stall; nothing else a market page needs.
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(self), usb=()"
 CONTENT_SECURITY_POLICY = {
@@ -190,7 +192,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "connect-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
@@ -233,6 +235,22 @@ SIGN_IN_CODE_TTL_SECONDS = env_int("DANGOL_SIGN_IN_CODE_TTL", 300)
 SIGN_IN_CODES_PER_PHONE = env_int("DANGOL_SIGN_IN_CODES_PER_PHONE", 5)  # per 15 minutes
 SIGN_IN_CODES_PER_ADDRESS = env_int("DANGOL_SIGN_IN_CODES_PER_ADDRESS", 20)  # per hour
 SIGN_IN_MAX_ATTEMPTS = 5
+SIGN_IN_CODES_PER_DAY = env_int("DANGOL_SIGN_IN_CODES_PER_DAY", 10)  # per phone, per Seoul day
+# Wrong codes across all of a phone's codes in a Seoul day; then the phone is locked until midnight and its owner texted.
+SIGN_IN_WRONG_CODES_PER_DAY = env_int("DANGOL_SIGN_IN_WRONG_CODES_PER_DAY", 10)
+SIGN_IN_FOREIGN_NUMBERS = env_bool("DANGOL_SIGN_IN_FOREIGN_NUMBERS", default=False)  # paid foreign texts
+# Reverse proxies in front of Dangol (IPs or CIDRs, outermost first). Empty: X-Forwarded-For is never believed.
+TRUSTED_PROXIES = [p.strip() for p in env("DANGOL_TRUSTED_PROXIES").split(",") if p.strip()]
+
+# Abuse limits, each exact under concurrency
+COUPON_CLAIMS_PER_ADDRESS_PER_HOUR = env_int("DANGOL_COUPON_CLAIMS_PER_ADDRESS_PER_HOUR", 30)  # first-come, lottery
+TOGETHER_PROPOSALS_PER_DAY = env_int("DANGOL_TOGETHER_PROPOSALS_PER_DAY", 3)  # per phone number
+TOGETHER_PHOTOS_PER_DAY = env_int("DANGOL_TOGETHER_PHOTOS_PER_DAY", 20)  # proposal photos and receipts
+
+# The market program
+PROGRAM_INVITATION_DAYS = env_int("DANGOL_PROGRAM_INVITATION_DAYS", 14)  # how long a merchant's invitation works
+PROGRAM_STILL_DAYS = env_int("DANGOL_PROGRAM_STILL_DAYS", 14)  # no progress for this long: listed as stuck
+PROGRAM_SILENT_DAYS = env_int("DANGOL_PROGRAM_SILENT_DAYS", 30)  # no message for this long: "stopped sending"
 
 # Payments for Together (같이) donations: "test" (built-in checkout) or "toss" (Toss Payments)
 PAYMENTS_PROVIDER = env("DANGOL_PAYMENTS_PROVIDER", "test")

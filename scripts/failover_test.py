@@ -603,6 +603,7 @@ def summarize(results, verified, t_kill, t_end, events, old_leader, view, timing
     gap_errors = [r for r in errors if first_ok_after is None or r["start"] < first_ok_after]
     report = {
         "lost_acknowledged_writes": len(verified["missing"]),
+        "incomplete_follows": verified["incomplete_follows"][:50],
         "lost": verified["missing"][:50],
         "acknowledged_writes": len(ok),
         "acknowledged_by_kind": verified["counts"],
@@ -645,6 +646,7 @@ def summarize(results, verified, t_kill, t_end, events, old_leader, view, timing
 def print_table(report):
     rows = [
         ("acknowledged writes lost (goal 0)", report["lost_acknowledged_writes"]),
+        ("follows missing their consent, notice or welcome coupon (goal 0)", len(report["incomplete_follows"])),
         (
             "acknowledged writes",
             f"{report['acknowledged_writes']} ({report['acknowledged_before_kill']} before the kill)",
@@ -728,6 +730,9 @@ def main(argv=None):
     Path(args.report).write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print_table(report)
     log(f"report: {args.report}; total {report['total_seconds']}s")
+    if report["incomplete_follows"]:
+        log(f"FAIL: {len(report['incomplete_follows'])} follows are not whole (consent, notice, welcome coupon)")
+        return 1
     if report["lost_acknowledged_writes"]:
         log(f"FAIL: {report['lost_acknowledged_writes']} acknowledged writes are not on the new primary")
         return 1

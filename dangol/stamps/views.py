@@ -1,5 +1,6 @@
 import datetime as dt
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -69,6 +70,7 @@ def program_end(request, public_id):
 
 @login_required
 @xframe_options_sameorigin
+@csp_update({"frame-ancestors": ["'self'"]})  # the stall screen frames this page; nothing else may
 def stall_qr(request, public_id):
     """The rotating QR, in a frame on the stall screen that reloads itself every few seconds."""
     store = managed_store(request.user, public_id)

@@ -29,9 +29,10 @@ from django.db import transaction  # noqa: E402
 from django.http import HttpRequest  # noqa: E402
 
 from dangol.accounts.models import User  # noqa: E402
-from dangol.channels.models import Follow, Store  # noqa: E402
+from dangol.channels.models import ConsentEvent, Follow, Store  # noqa: E402
 from dangol.coupons.models import Campaign, Coupon  # noqa: E402
 from dangol.markets.models import Market  # noqa: E402
+from dangol.messaging.models import InboxItem  # noqa: E402
 from dangol.together.models import Category, Donation, Proposal, ProposalStatus, Rules  # noqa: E402
 from dangol.together.roles import REVIEWERS  # noqa: E402
 
@@ -95,6 +96,18 @@ def seed(args):
                 quantity=None,
                 per_customer_limit=1,
             )
+            # A welcome coupon goes with every follow, in the follow's own transaction.
+            Campaign.create_for(
+                store=store,
+                by=merchant,
+                title="",
+                kind="amount",
+                amount_off=500,
+                valid_days=30,
+                method="welcome",
+                quantity=None,
+                per_customer_limit=1,
+            )
             stores.append(store.public_id)
             campaigns.append(campaign.public_id)
         box = _box(market_admin)
@@ -114,6 +127,26 @@ def seed(args):
     }
     with open(args.out, "w") as f:
         json.dump(out, f)
+
+
+def _incomplete_follows():
+    """Follows written without their consent record, confirmation notice or welcome coupon (goal: none)."""
+    incomplete = []
+    for follow in Follow.objects.filter(store__market__name="장애조치시장").select_related("customer", "store"):
+        parts = {
+            "consent": ConsentEvent.objects.filter(
+                customer=follow.customer, store=follow.store, kind="collection", created_at=follow.started_at
+            ).exists(),
+            "notice": InboxItem.objects.filter(
+                customer=follow.customer, message__store=follow.store, message__kind="notice"
+            ).exists(),
+            "welcome_coupon": Coupon.objects.filter(
+                customer=follow.customer, campaign__store=follow.store, campaign__method="welcome"
+            ).exists(),
+        }
+        if not all(parts.values()):
+            incomplete.append({"customer": follow.customer.public_id, "store": follow.store.public_id, **parts})
+    return incomplete
 
 
 def verify(args):
@@ -142,6 +175,7 @@ def verify(args):
     out = {
         "checked": len(acked),
         "missing": missing,
+        "incomplete_follows": _incomplete_follows(),
         "counts": {kind: len(writes) for kind, writes in by_kind.items()},
         "rows": {
             "follows": Follow.objects.filter(store__market__name="장애조치시장").count(),

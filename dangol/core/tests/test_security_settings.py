@@ -97,8 +97,8 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
-    assert "frame-ancestors 'self'" in policy
-    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
     assert "camera=(self)" in response.headers["Permissions-Policy"]
     assert response.headers["Referrer-Policy"] == "same-origin"
 
@@ -122,3 +122,20 @@ def test_a_session_in_use_is_renewed_once_half_its_life_has_passed(client, custo
     assert renewed == "Sun, 20 Dec 2026 01:00:00 GMT"  # 30 days from the 20th of November
     with time_machine.travel("2026-12-15 10:00 +0900", tick=False):
         assert client.get("/my/stores/").status_code == 200  # past the first expiry, still signed in
+
+
+@pytest.mark.slow
+def test_check_deploy_passes_with_production_settings():
+    checked = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DANGOL_DEBUG="0",
+        DANGOL_SECRET_KEY=STRONG_KEY,
+        DANGOL_HTTPS="1",
+        DANGOL_SMS_BACKEND="dangol.accounts.sms.SolapiSMS",
+        DANGOL_PAYMENTS_PROVIDER="toss",
+        DANGOL_TOSS_CLIENT_KEY="test_ck_x",
+        DANGOL_TOSS_SECRET_KEY="test_sk_x",
+        DANGOL_ALLOWED_HOSTS="dangol.example.kr",
+    )
+    assert checked.returncode == 0, checked.stderr + checked.stdout
+    assert "no issues" in checked.stdout
