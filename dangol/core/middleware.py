@@ -6,6 +6,8 @@ import time
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -107,3 +109,18 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Korean unless the person chose another language (the language cookie set by /i18n/setlang/).
+
+    The browser's Accept-Language is not a choice: a phone set to English would otherwise get Django's
+    English field errors in the middle of Korean pages.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
