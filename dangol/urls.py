@@ -13,6 +13,7 @@ admin.site.site_title = "단골 운영"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
     path("text-size/", core_views.set_text_size, name="set_text_size"),
     # Staff sign in like everyone else: phone and one-time code.
     path("admin/login/", RedirectView.as_view(url="/accounts/sign-in/?next=/admin/", query_string=False)),
