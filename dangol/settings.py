@@ -231,6 +231,16 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # One-time sign-in codes
 SMS_BACKEND = env("DANGOL_SMS_BACKEND", "dangol.accounts.sms.ConsoleSMS")
+# SOLAPI (DANGOL_SMS_BACKEND=dangol.accounts.sms.SolapiSMS): keys from its console, a registered sender number.
+SOLAPI_API_KEY = env("DANGOL_SOLAPI_API_KEY")
+SOLAPI_API_SECRET = env_secret("DANGOL_SOLAPI_API_SECRET")
+SOLAPI_BASE_URL = env("DANGOL_SOLAPI_BASE_URL", "https://api.solapi.com")
+SMS_SENDER = env("DANGOL_SMS_SENDER")  # registered sender number
+SMS_OPT_OUT_NUMBER = env("DANGOL_SMS_OPT_OUT_NUMBER")  # free 080 number printed on advertising texts
+SMS_PRICE_WON = env_int("DANGOL_SMS_PRICE_WON", 20)  # a short text (90 bytes), drawn from the market's credit
+LMS_PRICE_WON = env_int("DANGOL_LMS_PRICE_WON", 50)  # a longer text
+# Web Push: the contact push services may use about our pushes (VAPID "sub").
+VAPID_SUBJECT = env("DANGOL_VAPID_SUBJECT", "mailto:dangol@example.com")
 SIGN_IN_CODE_TTL_SECONDS = env_int("DANGOL_SIGN_IN_CODE_TTL", 300)
 SIGN_IN_CODES_PER_PHONE = env_int("DANGOL_SIGN_IN_CODES_PER_PHONE", 5)  # per 15 minutes
 SIGN_IN_CODES_PER_ADDRESS = env_int("DANGOL_SIGN_IN_CODES_PER_ADDRESS", 20)  # per hour

@@ -43,6 +43,16 @@ def unsafe_settings():
                 id="dangol.E003",
             )
         )
+    if settings.SMS_BACKEND.endswith(".SolapiSMS") and not (
+        settings.SOLAPI_API_KEY and settings.SOLAPI_API_SECRET and settings.SMS_SENDER
+    ):
+        problems.append(
+            Error(
+                "SOLAPI is the SMS provider but its key, secret or sender number is missing.",
+                hint="Set DANGOL_SOLAPI_API_KEY, DANGOL_SOLAPI_API_SECRET(_FILE) and DANGOL_SMS_SENDER.",
+                id="dangol.E005",
+            )
+        )
     if settings.PAYMENTS_PROVIDER == "test":
         problems.append(
             Error(

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
-from django.utils import translation
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dangol.lib.text import text_problem, text_problems

@@ -41,6 +41,14 @@ def test_production_refuses_a_short_key():
     assert _ids(DEBUG=False, SECRET_KEY="short-key", SMS_BACKEND="x.Real", PAYMENTS_PROVIDER="toss") == ["dangol.E002"]
 
 
+def test_solapi_without_its_keys_is_refused():
+    common = {"DEBUG": False, "SECRET_KEY": STRONG_KEY, "PAYMENTS_PROVIDER": "toss", "DEMO": False}
+    solapi = "dangol.accounts.sms.SolapiSMS"
+    assert _ids(SMS_BACKEND=solapi, SOLAPI_API_KEY="", SOLAPI_API_SECRET="", SMS_SENDER="", **common) == ["dangol.E005"]
+    ready = {"SOLAPI_API_KEY": "k", "SOLAPI_API_SECRET": "s", "SMS_SENDER": "+8215881234"}
+    assert _ids(SMS_BACKEND=solapi, **ready, **common) == []
+
+
 def test_a_demo_may_use_the_console_sms_and_test_payments_but_still_needs_a_key():
     common = {
         "DEBUG": False,
@@ -132,6 +140,9 @@ def test_check_deploy_passes_with_production_settings():
         DANGOL_SECRET_KEY=STRONG_KEY,
         DANGOL_HTTPS="1",
         DANGOL_SMS_BACKEND="dangol.accounts.sms.SolapiSMS",
+        DANGOL_SOLAPI_API_KEY="NCSTEST",
+        DANGOL_SOLAPI_API_SECRET="secret",
+        DANGOL_SMS_SENDER="+8215881234",
         DANGOL_PAYMENTS_PROVIDER="toss",
         DANGOL_TOSS_CLIENT_KEY="test_ck_x",
         DANGOL_TOSS_SECRET_KEY="test_sk_x",
