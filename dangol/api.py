@@ -22,6 +22,7 @@ from dangol.lib.refusals import Refused, validation_messages
 from dangol.messaging.api import router as messaging_router
 from dangol.printing.api import router as printing_router
 from dangol.program.api import router as program_router
+from dangol.reports.api import router as reports_router
 from dangol.stamps.api import router as stamps_router
 from dangol.together.api import router as together_router
 
@@ -96,6 +97,7 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/", delivery_router)
 api.add_router("/program", program_router)
 api.add_router("/", printing_router)
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(ValidationError)

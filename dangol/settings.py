@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "dangol.delivery",
     "dangol.program",
     "dangol.printing",
+    "dangol.reports",
     "dangol.core",
 ]
 

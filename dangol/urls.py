@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("dangol.delivery.urls")),
     path("", include("dangol.program.urls")),
     path("", include("dangol.printing.urls")),
+    path("", include("dangol.reports.urls")),
     # Uploaded photos; a production install serves MEDIA_ROOT from the reverse proxy instead.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
