@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.utils import timezone
 
 PREFIX = "DGM1."
 SALT = "dangol.stamps.member"
@@ -12,8 +13,13 @@ def member_token(user):
     return PREFIX + signing.TimestampSigner(salt=SALT).sign(user.public_id)
 
 
-def member_for_token(text, *, max_age=MAX_AGE):
-    """The customer a member QR names, or None if it is forged, altered or too old."""
+def member_for_token(text, *, max_age=MAX_AGE, shown_at=None):
+    """The customer a member QR names, or None if it is forged, altered or too old.
+
+    `shown_at`: when a stall without network scanned it; the QR must have been fresh then.
+    """
+    if shown_at is not None:
+        max_age = max_age + max((timezone.now() - shown_at).total_seconds(), 0)
     text = (text or "").strip()
     if not text.startswith(PREFIX) or len(text) > 200:
         return None

@@ -20,6 +20,7 @@ UNUSUAL_PER_DAY = 5
 MAX_GOAL = 50
 MAX_LIMIT_HOURS = 168
 MAX_CARD_DAYS = 730
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a stall device's clock this far ahead is still believed
 
 
 def new_nonce():
@@ -102,7 +103,7 @@ class StampProgram(models.Model):
             return
         if self.limit_mode == LimitMode.DAILY and to_seoul(last).date() == to_seoul(now).date():
             raise StampRefused(_("오늘은 이미 도장을 받았습니다. 내일 또 와 주세요."), status=409)
-        if self.limit_mode == LimitMode.HOURS and now - last < dt.timedelta(hours=self.limit_hours):
+        if self.limit_mode == LimitMode.HOURS and abs(now - last) < dt.timedelta(hours=self.limit_hours):
             again = last + dt.timedelta(hours=self.limit_hours)
             raise StampRefused(
                 _("도장은 {n}시간에 한 번 받을 수 있습니다. {when} 이후에 다시 받아 주세요.").format(
@@ -127,14 +128,32 @@ class StampProgram(models.Model):
             StampProgram.objects.filter(pk=self.pk, status=ProgramStatus.ACTIVE).update(status=ProgramStatus.ENDED) == 1
         )
 
-    def give_to_member(self, member_text, *, by=None, api_key=None, now=None):
-        """The merchant scanned a customer's member QR."""
-        customer = member_for_token(member_text)
+    def give_to_member(self, member_text, *, by=None, api_key=None, now=None, offline=None):
+        """The merchant scanned a customer's member QR. `offline`: {client_id, device, synced_at} when a
+        stall recorded it without network at `now`; the same client_id gives the same stamp back."""
+        customer = member_for_token(member_text, shown_at=now if offline else None)
         if customer is None:
             raise StampRefused(_("손님 QR을 확인할 수 없습니다. 손님 화면의 QR을 새로 띄워 달라고 해 주세요."))
         return self.card_for(customer).add_stamp(
-            via=Via.API if api_key else Via.MEMBER, by=by, api_key=api_key, now=now
+            via=Via.API if api_key else Via.MEMBER, by=by, api_key=api_key, now=now, offline=offline
         )
+
+    def give_offline(self, member_text, *, used_at, client_id, device="", by=None, api_key=None, now=None):
+        """A member QR a stall scanned without network, sent when it came back; exactly once per client_id."""
+        now = now or timezone.now()
+        if not client_id or len(client_id) > 64:
+            raise StampRefused(_("기기 기록 번호가 없거나 너무 깁니다."))
+        if used_at > now + CLOCK_SKEW:
+            raise StampRefused(_("기기의 시계가 맞지 않아 받을 수 없는 기록입니다. 휴대폰 시간을 확인해 주세요."))
+        used_at = min(used_at, now)
+        days = getattr(settings, "OFFLINE_RECORD_DAYS", 7)
+        if used_at < now - dt.timedelta(days=days):
+            raise StampRefused(_("{n}일이 넘은 기록이라 받을 수 없습니다.").format(n=days), status=409)
+        known = Stamp.objects.filter(store_id=self.store_id, client_id=client_id).first()
+        if known is not None:
+            return known
+        offline = {"client_id": client_id, "device": device, "synced_at": now}
+        return self.give_to_member(member_text, by=by, api_key=api_key, now=used_at, offline=offline)
 
 
 class StampMilestone(models.Model):
@@ -187,12 +206,19 @@ class StampCard(models.Model):
             return 0
         return self.stamps
 
-    def add_stamp(self, *, via, by=None, api_key=None, token=None, now=None):
-        """One stamp, under a row lock on the card: limits hold and a reward is issued exactly once."""
+    def add_stamp(self, *, via, by=None, api_key=None, token=None, now=None, offline=None):
+        """One stamp, under a row lock on the card: limits hold and a reward is issued exactly once.
+        `offline` ({client_id, device, synced_at}) marks a stamp recorded without network; a retry with
+        the same client_id returns the stamp it made."""
         now = now or timezone.now()
+        offline = offline or {}
         with transaction.atomic():
             card = StampCard.objects.select_for_update(of=("self",)).select_related("program__store").get(pk=self.pk)
             program = card.program
+            if offline:
+                known = Stamp.objects.filter(store_id=program.store_id, client_id=offline["client_id"]).first()
+                if known is not None:
+                    return known
             if program.status != ProgramStatus.ACTIVE:
                 raise StampRefused(_("이 가게는 지금 스탬프 카드를 쓰지 않습니다."), status=409)
             if card.expires_at and now >= card.expires_at:
@@ -200,7 +226,8 @@ class StampCard(models.Model):
             program.refuse_if_too_soon(card.last_stamp_at, now)
             card.stamps += 1
             card.started_at = card.started_at or now
-            card.last_stamp_at = now
+            # A stamp synced late may be older than the last one given online.
+            card.last_stamp_at = max(card.last_stamp_at or now, now)
             stamp = Stamp.objects.create(
                 card=card,
                 store_id=program.store_id,
@@ -212,6 +239,7 @@ class StampCard(models.Model):
                 api_key=api_key,
                 token=token,
                 created_at=now,
+                **offline,
             )
             for milestone in program.milestones.filter(at=card.stamps).select_related("reward"):
                 card._reward(milestone.reward, at=card.stamps, now=now)
@@ -248,12 +276,21 @@ class Stamp(models.Model):
     token = models.OneToOneField("StampToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     flagged = models.BooleanField("확인 필요", default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # A stamp a stall recorded without network: its device's id for the record, and when it arrived.
+    client_id = models.CharField(max_length=64, blank=True)
+    device = models.CharField(max_length=64, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "도장"
         verbose_name_plural = "도장"
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["card", "round", "number"], name="one_stamp_per_place")]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "round", "number"], name="one_stamp_per_place"),
+            models.UniqueConstraint(
+                fields=["store", "client_id"], condition=~Q(client_id=""), name="one_stamp_per_client_id"
+            ),
+        ]
         indexes = [models.Index(fields=["customer", "created_at"]), models.Index(fields=["store", "created_at"])]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 from .access import ApiKey, PinFailure, StorePin
 from .common import (
     MAX_KEY_NAME,
+    MAX_OFFLINE_BATCH,
     MAX_PRESENTED,
     MAX_TITLE,
     MAX_WON,
@@ -24,10 +25,12 @@ from .coupons import (
     Via,
 )
 from .limits import Allowance
+from .offline import DoubleUse
 
 __all__ = [
     "CLAIMABLE",
     "MAX_KEY_NAME",
+    "MAX_OFFLINE_BATCH",
     "MAX_PRESENTED",
     "MAX_TITLE",
     "MAX_WON",
@@ -42,6 +45,7 @@ __all__ = [
     "CouponKind",
     "CouponRefused",
     "CouponStatus",
+    "DoubleUse",
     "LotteryDraw",
     "Method",
     "PinFailure",

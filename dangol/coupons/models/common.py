@@ -17,6 +17,8 @@ MAX_VALID_AHEAD = dt.timedelta(days=730)
 MAX_PRESENTED = 400  # a code or a QR token as typed or scanned at the stall
 MAX_CLIENT_ID = 64
 MAX_KEY_NAME = 40
+MAX_OFFLINE_BATCH = 200  # records a stall device sends in one sync
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a device clock this far ahead is still believed
 
 
 class CouponRefused(Refused):

@@ -20,6 +20,7 @@ from .. import tokens
 from ..codes import display_code, new_code, normalize_code
 from .access import StorePin
 from .common import (
+    CLOCK_SKEW,
     MAX_CLIENT_ID,
     MAX_PAPER,
     MAX_PER_CUSTOMER,
@@ -34,6 +35,11 @@ from .common import (
     minutes,
 )
 from .limits import Allowance, address_key, claims_per_address_per_hour
+
+
+def offline_record_age():
+    """How old a use recorded offline may be when it reaches the server."""
+    return dt.timedelta(days=getattr(settings, "OFFLINE_RECORD_DAYS", 7))
 
 
 def _within(number, low, high):
@@ -652,16 +658,17 @@ class Coupon(models.Model):
             )
         if current.status == CouponStatus.REVOKED:
             raise CouponRefused(_("가게에서 취소한 쿠폰이라 쓸 수 없습니다."), status=409)
-        if current.expires_at <= now:
+        current._refuse_outside_validity(now)
+
+    def _refuse_outside_validity(self, now):
+        if self.expires_at <= now:
             raise CouponRefused(
-                _("사용 기간이 지난 쿠폰입니다. ({day}까지였습니다)").format(
-                    day=date_format(current.last_day, "n월 j일")
-                ),
+                _("사용 기간이 지난 쿠폰입니다. ({day}까지였습니다)").format(day=date_format(self.last_day, "n월 j일")),
                 status=409,
             )
         raise CouponRefused(
             _("아직 쓸 수 없는 쿠폰입니다. {day}부터 쓸 수 있습니다.").format(
-                day=date_format(to_seoul(current.starts_at), "n월 j일")
+                day=date_format(to_seoul(self.starts_at), "n월 j일")
             ),
             status=409,
         )
@@ -736,6 +743,84 @@ class Coupon(models.Model):
             raise CouponRefused(_("사용 처리된 쿠폰이 아닙니다."), status=409)
         return redemption.undo(by=by, api_key=api_key, now=now)
 
+    def redeem_offline(self, *, via, used_at, client_id, by=None, api_key=None, amount=None, device="", now=None):
+        """A use a stall recorded without network, sent when it came back: ("accepted", Redemption)
+        or ("double_use", DoubleUse). Exactly once per `client_id`. The first use by time of use
+        counts, whichever device synced first; the other use is kept as a DoubleUse for the merchant.
+
+        The coupon's row lock orders every record for this coupon, and online redemptions wait on it too.
+        """
+        from .offline import DoubleUse
+
+        now = now or timezone.now()
+        if not client_id or len(client_id) > MAX_CLIENT_ID:
+            raise ValidationError({"client_id": _("기기 기록 번호가 없거나 너무 깁니다.")})
+        if used_at > now + CLOCK_SKEW:
+            raise CouponRefused(_("기기의 시계가 맞지 않아 받을 수 없는 기록입니다. 휴대폰 시간을 확인해 주세요."))
+        used_at = min(used_at, now)
+        if amount is not None and not 0 <= amount <= MAX_WON:
+            raise ValidationError({"amount": _("구매 금액은 0원에서 1억 원 사이로 적어 주세요.")})
+        if amount is not None and amount < self.campaign.min_purchase:
+            raise CouponRefused(
+                _("{amount}원 이상 살 때 쓸 수 있는 쿠폰입니다.").format(amount=f"{self.campaign.min_purchase:,}")
+            )
+        if used_at < now - offline_record_age():
+            raise CouponRefused(
+                _("{n}일이 넘은 기록이라 받을 수 없습니다.").format(n=offline_record_age().days), status=409
+            )
+        with transaction.atomic():
+            Coupon.objects.select_for_update().filter(pk=self.pk).first()
+            known = Redemption.objects.filter(store_id=self.store_id, client_id=client_id).first()
+            if known is not None:
+                if known.coupon_id != self.pk:
+                    raise CouponRefused(_("이 요청 번호는 다른 쿠폰에 이미 쓰였습니다."), status=409)
+                return "accepted", known
+            double = DoubleUse.objects.filter(store_id=self.store_id, client_id=client_id).first()
+            if double is not None:
+                return "double_use", double
+            live = self.redemptions.filter(undone_at__isnull=True).first()
+            this_use = {"via": via, "amount": amount, "api_key": api_key, "client_id": client_id, "device": device}
+            if live is None:
+                redemption = self.redeem(
+                    via=via, by=by, api_key=api_key, amount=amount, client_id=client_id, now=used_at
+                )
+                Redemption.objects.filter(pk=redemption.pk).update(device=device, synced_at=now)
+                return "accepted", redemption
+            if used_at >= live.created_at:
+                double = DoubleUse.objects.create(
+                    store_id=self.store_id,
+                    coupon=self,
+                    kept=live,
+                    used_at=used_at,
+                    recorded_by=by,
+                    received_at=now,
+                    **this_use,
+                )
+                return "double_use", double
+            # This use came first: it takes the redemption's place, and the later one is reported.
+            if not self.starts_at <= used_at < self.expires_at:
+                self._refuse_outside_validity(used_at)
+            earlier = {
+                "via": live.via,
+                "amount": live.amount,
+                "api_key": live.api_key,
+                "client_id": live.client_id,
+                "device": live.device,
+                "used_at": live.created_at,
+                "recorded_by": live.redeemed_by,
+            }
+            Redemption.objects.filter(pk=live.pk).update(
+                created_at=used_at,
+                redeemed_by=by,
+                discount=self.campaign.discount_for(amount),
+                synced_at=now,
+                **this_use,
+            )
+            Coupon.objects.filter(pk=self.pk).update(redeemed_at=used_at)
+            DoubleUse.objects.create(store_id=self.store_id, coupon=self, kept=live, received_at=now, **earlier)
+        live.refresh_from_db()
+        return "accepted", live
+
     def revoke(self, *, now=None):
         return (
             Coupon.objects.filter(pk=self.pk, status=CouponStatus.ISSUED).update(
@@ -766,7 +851,10 @@ class Redemption(models.Model):
     amount = models.PositiveIntegerField("구매 금액(원)", null=True, blank=True)
     discount = models.PositiveIntegerField("할인 금액(원)", null=True, blank=True)
     client_id = models.CharField(max_length=64, blank=True)
+    device = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a use recorded on a stall device without network reached the server; None for online uses.
+    synced_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
