@@ -24,7 +24,10 @@ def database_unavailable(error):
 
 
 def home(request):
+    """Where signing in lands: a merchant at their store, everyone else at their inbox."""
     if request.user.is_authenticated:
+        if request.user.stores.exists():
+            return redirect("channels:merchant_home")
         return redirect("messaging:inbox")
     return render(request, "home.html", {"markets": Market.objects.all()[:20]})
 
