@@ -229,16 +229,60 @@ def _checked_send_at(send_at, now, errors):
 
 
 def opt_out_token(follow):
-    return signing.dumps(follow.public_id, salt=OPT_OUT_SALT, compress=True)
+    """The free opt-out link's token: it names the follow and the moment of the ad consent the ad is
+    sent under, so it works only while that consent stands (not after a withdrawal and a new consent)."""
+    return signing.dumps([follow.public_id, _consent_stamp(follow.ads_consent_at)], salt=OPT_OUT_SALT, compress=True)
+
+
+def _consent_stamp(moment):
+    return moment.isoformat() if moment else ""
+
+
+class OptOutState(models.TextChoices):
+    OPEN = "open", "거부할 수 있음"
+    DONE = "done", "이미 거부함"
+    STALE = "stale", "예전 동의의 링크"
+
+
+class OptOutLink:
+    """What a signed opt-out link points at: a follow and the ad consent it was sent under."""
+
+    def __init__(self, follow, consent_stamp):
+        self.follow = follow
+        self.consent_stamp = consent_stamp
+        self.withdrawn_now = False  # set when this request's tap withdrew the consent
+
+    @classmethod
+    def from_token(cls, token, *, lock=False):
+        """The link a token signs, or None for a bad, tampered or old-format token."""
+        try:
+            payload = signing.loads(token, salt=OPT_OUT_SALT)
+        except signing.BadSignature:
+            return None
+        if not (isinstance(payload, list) and len(payload) == 2 and all(isinstance(p, str) for p in payload)):
+            return None  # an unbound link from before links named their consent
+        follows = Follow.objects.select_related("store", "customer")
+        if lock:
+            follows = follows.select_for_update(of=("self",))
+        follow = follows.filter(public_id=payload[0]).first()
+        return cls(follow, payload[1]) if follow is not None else None
+
+    @property
+    def state(self):
+        """OPEN while the consent it was sent under stands; DONE once that consent is withdrawn
+        (by this link or otherwise); STALE when the customer has consented again since."""
+        follow = self.follow
+        if _consent_stamp(follow.ads_consent_at) != self.consent_stamp:
+            return OptOutState.STALE
+        if follow.is_active and follow.ads_consent:
+            return OptOutState.OPEN
+        return OptOutState.DONE
 
 
 def follow_for_opt_out_token(token):
     """The Follow a free opt-out link points at, or None for a bad link."""
-    try:
-        public_id = signing.loads(token, salt=OPT_OUT_SALT)
-    except signing.BadSignature:
-        return None
-    return Follow.objects.filter(public_id=public_id).select_related("store").first()
+    link = OptOutLink.from_token(token)
+    return link.follow if link else None
 
 
 class InboxQuerySet(models.QuerySet):

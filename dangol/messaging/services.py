@@ -3,7 +3,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import InboxItem, Message, MessageKind, Status
+from dangol.channels.models import ConsentKind, ConsentVia
+
+from .models import InboxItem, Message, MessageKind, OptOutLink, OptOutState, Status
 from .signals import message_delivered
 
 
@@ -53,3 +55,22 @@ def messages_deliver_due(*, now=None):
     now = now or timezone.now()
     due = list(Message.objects.due(now=now).order_by("send_at", "pk")[:100])
     return sum(message.deliver(now=now) for message in due)
+
+
+def opt_out_withdraw(*, link_token):
+    """The free opt-out link, used: withdraw the ad consent it was sent under, once.
+
+    Returns the link (its `state` after the fact) or None for a bad link. The follow row stays
+    locked from the check to the withdrawal, so two taps (or a tap racing a new consent) can't both
+    act. The consent record and the confirmation notice come from `channels.services.consent_change`.
+    """
+    from dangol.channels.services import consent_change  # channels' services import this module
+
+    with transaction.atomic():
+        link = OptOutLink.from_token(link_token, lock=True)
+        if link is None or link.state != OptOutState.OPEN:
+            return link
+        consent_change(follow=link.follow, kind=ConsentKind.ADS, given=False, via=ConsentVia.OPT_OUT_LINK)
+        link.follow.refresh_from_db()
+        link.withdrawn_now = True
+        return link

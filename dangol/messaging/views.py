@@ -5,15 +5,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dangol.channels.access import managed_store
-from dangol.channels.models import ConsentKind, ConsentVia, Follow
-from dangol.channels.services import consent_change
+from dangol.channels.models import Follow
 
 from .forms import MessageForm
-from .models import InboxItem, MessageKind, follow_for_opt_out_token, opt_out_token
-from .services import message_send
+from .models import InboxItem, MessageKind, OptOutLink, opt_out_token
+from .services import message_send, opt_out_withdraw
 from .templates_text import TEMPLATES
 
 
@@ -96,14 +96,27 @@ def inbox_item(request, message_id):
     )
 
 
+# No sign-in and no CSRF cookie: the signed token in the address is the only thing that lets a POST
+# withdraw, and only the consent it names. A forged cross-site POST would need that token, and whoever
+# holds it can already use it; a CSRF check would only fail people whose messenger browser drops cookies.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def opt_out(request, token):
-    """The free opt-out link in every ad: one tap, no sign-in (정보통신망법 §50④)."""
-    follow = follow_for_opt_out_token(token)
-    if follow is None:
-        return render(request, "messaging/opt_out.html", {"bad_link": True}, status=404)
-    if follow.is_active and follow.ads_consent:
-        consent_change(follow=follow, kind=ConsentKind.ADS, given=False, via=ConsentVia.OPT_OUT_LINK)
-    return render(request, "messaging/opt_out.html", {"store": follow.store})
+    """The free opt-out link in every ad (정보통신망법 §50): a tap shows one button and changes nothing,
+    so link-preview bots can't opt anyone out; the button (POST) withdraws, once, without sign-in."""
+    if request.method == "POST":
+        link = opt_out_withdraw(link_token=token)
+    else:
+        link = OptOutLink.from_token(token)
+    if link is None:
+        response = render(request, "messaging/opt_out.html", {"bad_link": True}, status=404)
+    else:
+        context = {"store": link.follow.store, "state": link.state, "just_done": link.withdrawn_now}
+        response = render(request, "messaging/opt_out.html", context)
+    response["Referrer-Policy"] = "no-referrer"  # the token must not leave in a Referer
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

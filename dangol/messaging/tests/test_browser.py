@@ -52,6 +52,8 @@ def test_a_customer_follows_a_store_and_reads_its_message(
     opt_out = article.locator("a[href*='/o/']").get_attribute("href")
     page.context.clear_cookies()
     page.goto(opt_out)
+    assert_accessible(page)
+    page.get_by_role("button", name="수신 거부").click()
     expect(page.get_by_role("heading", name="수신거부 완료")).to_be_visible()
 
 

@@ -71,7 +71,9 @@ def test_the_inbox_takes_a_fixed_number_of_queries(
 def test_opting_out_from_an_ad_takes_one_tap_without_signing_in(client, customer, store, merchant, follows):
     ad = _send(store, merchant, "특가", kind=MessageKind.AD)
     follow = follows[0]
-    response = client.get(reverse("messaging:opt_out", args=[opt_out_token(follow)]))
+    url = reverse("messaging:opt_out", args=[opt_out_token(follow)])
+    assert "수신 거부" in client.get(url).content.decode()  # the tap shows the button
+    response = client.post(url)
     assert response.status_code == 200
     assert "수신거부 완료" in response.content.decode()
     follow.refresh_from_db()
@@ -94,16 +96,19 @@ def test_the_opt_out_link_in_the_ad_is_the_customers_own(signed_in, customer, st
 
 def test_opting_out_twice_records_once(client, customer, store, follows):
     url = reverse("messaging:opt_out", args=[opt_out_token(follows[0])])
-    client.get(url)
-    client.get(url)
+    client.post(url)
+    client.post(url)
     assert ConsentEvent.objects.filter(customer=customer, store=store, via="opt_out_link").count() == 1
 
 
 def test_a_tampered_opt_out_link_is_refused_and_changes_nothing(client, store, follows):
     token = opt_out_token(follows[0])
-    response = client.get(reverse("messaging:opt_out", args=[token[:-2] + "xx"]))
-    assert response.status_code == 404
-    assert "링크가 올바르지 않습니다" in response.content.decode()
+    for response in (
+        client.get(reverse("messaging:opt_out", args=[token[:-2] + "xx"])),
+        client.post(reverse("messaging:opt_out", args=[token[:-2] + "xx"])),
+    ):
+        assert response.status_code == 404
+        assert "링크가 올바르지 않습니다" in response.content.decode()
     follows[0].refresh_from_db()
     assert follows[0].ads_consent is True
 
