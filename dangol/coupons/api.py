@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
@@ -8,17 +9,20 @@ from dangol.accounts.services import client_address
 from dangol.channels.access import public_store
 from dangol.lib.api import errors, session_auth
 
-from . import tokens
+from . import offline, tokens
 from .access import claimable_campaign, own_coupon, store_for_actor, store_redemption
 from .auth import merchant_or_key
 from .models import (
+    MAX_OFFLINE_BATCH,
     MAX_TITLE,
     MAX_WON,
     UNDO_WINDOW,
     Campaign,
     Coupon,
     CouponKind,
+    CouponRefused,
     CouponStatus,
+    DoubleUse,
     Method,
     SigningKey,
     Via,
@@ -318,3 +322,117 @@ def undo(request, public_id: str, redemption_id: str):
     redemption = store_redemption(store, redemption_id)
     redemption.undo(**who)
     return _redemption_out(redemption)
+
+
+class OfflineCampaignOut(Schema):
+    id: str
+    benefit: str
+    min_purchase: int
+
+
+class OfflineCouponOut(Schema):
+    h: str = Field(description="lowercase hex SHA-256 of `dangol:<store id>:<code>` (the 8-character code)")
+    campaign: str
+    starts_at: int = Field(description="unix seconds")
+    expires_at: int = Field(description="unix seconds, exclusive")
+
+
+class OfflineRulesOut(Schema):
+    store_id: str
+    generated_at: dt.datetime
+    campaigns: list[OfflineCampaignOut]
+    coupons: list[OfflineCouponOut] = Field(description="coupons that can be used now or later, newest first")
+    used: list[str] = Field(description="hashes of codes already used and not yet expired")
+
+
+class OfflineRedemptionIn(Schema):
+    client_id: str = Field(min_length=8, max_length=64, description="made by the device; a retry sends the same")
+    code: str | None = Field(None, description="the 8-character code, hyphen optional")
+    token: str | None = Field(None, description="the signed token read from the QR")
+    amount: int | None = Field(None, ge=0, le=MAX_WON)
+    used_at: dt.datetime = Field(description="when the stall used it, by the device's clock")
+
+
+class OfflineRedemptionsIn(Schema):
+    device: str = Field("", max_length=64, description="the stall device's own id, shown in the double-use report")
+    records: list[OfflineRedemptionIn] = Field(max_length=MAX_OFFLINE_BATCH)
+
+
+class OfflineResultOut(Schema):
+    client_id: str
+    result: str = Field(description="accepted, double_use (kept and reported to the merchant) or refused")
+    detail: str
+    redemption_id: str | None = None
+    double_use_id: str | None = None
+
+
+class OfflineResultsOut(Schema):
+    results: list[OfflineResultOut]
+
+
+class UseOut(Schema):
+    used_at: dt.datetime
+    via: str
+    amount: int | None
+    by: str = Field(description="the merchant's name, the API key's name, or empty")
+    device: str
+    offline: bool
+
+
+class DoubleUseOut(Schema):
+    id: str
+    code: str
+    benefit: str
+    kept: UseOut = Field(description="the use that counts: the first by time of use")
+    other: UseOut
+    received_at: dt.datetime
+
+
+@router.get("/stores/{public_id}/offline-rules", auth=merchant_or_key, response=OfflineRulesOut)
+def offline_rules(request, public_id: str):
+    """What a stall device keeps to check typed codes without network (QR tokens verify by signature)."""
+    store, _who = store_for_actor(request, public_id)
+    return offline.rules_for(store)
+
+
+@router.post("/stores/{public_id}/offline-redemptions", auth=merchant_or_key, response=OfflineResultsOut)
+def offline_redemptions(request, public_id: str, payload: OfflineRedemptionsIn):
+    """Uses a stall recorded without network. Each record is answered on its own, exactly once by its
+    client_id: a coupon used twice is accepted for the earlier use and the other is reported."""
+    store, who = store_for_actor(request, public_id)
+    results = []
+    for record in payload.records:
+        answer = {"client_id": record.client_id}
+        try:
+            with transaction.atomic():
+                coupon, via = _presented_at(store, record, now=record.used_at)
+                outcome, row = coupon.redeem_offline(
+                    via=Via.API if "api_key" in who else via,
+                    used_at=record.used_at,
+                    client_id=record.client_id,
+                    amount=record.amount,
+                    device=payload.device,
+                    **who,
+                )
+        except (CouponRefused, ValidationError) as refusal:
+            results.append({**answer, "result": "refused", "detail": offline.refusal_text(refusal)})
+            continue
+        if outcome == "accepted":
+            results.append({**answer, "result": outcome, "detail": "사용 완료", "redemption_id": row.public_id})
+        else:
+            detail = "두 번 쓰인 쿠폰입니다. 먼저 쓴 기록을 남기고 사장님께 알려 드립니다."
+            results.append({**answer, "result": outcome, "detail": detail, "double_use_id": row.public_id})
+    return {"results": results}
+
+
+@router.get("/stores/{public_id}/double-uses", auth=merchant_or_key, response=list[DoubleUseOut])
+def double_uses(request, public_id: str):
+    """Coupons used twice while the stall was offline, newest report first (the last 90 days)."""
+    store, _who = store_for_actor(request, public_id)
+    return [offline.double_use_out(d) for d in DoubleUse.objects.reported_for(store)]
+
+
+def _presented_at(store, record, *, now):
+    if bool(record.code) == bool(record.token):
+        raise ValidationError({"code": ["쿠폰 번호(code)나 QR 토큰(token) 중 하나만 보내 주세요."]})
+    return Coupon.objects.presented_at(store, record.token or record.code, now=now)

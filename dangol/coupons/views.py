@@ -1,7 +1,13 @@
+import json
+from functools import cache
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +20,19 @@ from dangol.lib.refusals import refusals_shown
 
 from .access import claimable_campaign, own_coupon, store_campaign, store_redemption
 from .forms import ApiKeyForm, CampaignForm, CouponMessageForm, PinForm, RedeemForm, SetPinForm
-from .models import MAX_PRESENTED, UNDO_WINDOW, ApiKey, Campaign, Coupon, CouponStatus, SigningKey, StorePin, minutes
+from .models import (
+    MAX_PRESENTED,
+    UNDO_WINDOW,
+    ApiKey,
+    Campaign,
+    Coupon,
+    CouponStatus,
+    DoubleUse,
+    SigningKey,
+    StorePin,
+    minutes,
+)
+from .offline import stall_offline_config
 from .services import campaign_message_send
 
 
@@ -109,15 +127,18 @@ def campaign_end(request, public_id, campaign_id):
 
 
 def _stall(request, store, form, status=200):
-    since = timezone.now() - UNDO_WINDOW * 6
+    now = timezone.now()
+    since = now - UNDO_WINDOW * 6
     recent = store.redemptions.filter(created_at__gte=since).select_related("coupon__campaign")[:10]
     context = {
         "store": store,
         "form": form,
         "recent": recent,
-        "now": timezone.now(),
+        "now": now,
         "undo_minutes": minutes(UNDO_WINDOW),
         "max_presented": MAX_PRESENTED,
+        "double_uses": DoubleUse.objects.reported_for(store, now=now)[:20],
+        "offline_config": stall_offline_config(store),
     }
     return render(request, "coupons/stall.html", context, status=status)
 
@@ -263,3 +284,42 @@ def wallet_use(request, coupon_id):
             messages.success(request, _("사용 완료! 사장님께 이 화면을 보여 주세요."))
             return redirect(coupon)
     return render(request, "coupons/wallet_use.html", {"coupon": coupon, "form": form})
+
+
+# Working without network --------------------------------------------------------------------
+
+
+@cache
+def _service_worker_source():
+    return (Path(__file__).parent / "static" / "coupons" / "sw.js").read_bytes()
+
+
+def service_worker(request):
+    """The service worker, from the site root so it may keep the wallet, the cards and the stall."""
+    response = HttpResponse(_service_worker_source(), content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def stall_manifest(request, public_id):
+    """The stall screen as an installed app, opening on this store's stall (no sign-in needed to read it)."""
+    store = public_store(public_id)
+    start = reverse("coupons:stall", args=[store.public_id])
+    manifest = {
+        "id": start,
+        "name": _("{store} 계산대").format(store=store.name),
+        "short_name": _("계산대"),
+        "lang": "ko",
+        "start_url": start,
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#b4361f",
+        "icons": [
+            {"src": static("coupons/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("coupons/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    body = json.dumps(manifest, ensure_ascii=False)
+    return HttpResponse(body, content_type="application/manifest+json; charset=utf-8")

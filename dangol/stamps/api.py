@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.db import transaction
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
@@ -118,3 +119,50 @@ def stamp_give(request, public_id: str, payload: MemberStampIn):
 def stamp_cards(request):
     cards = request.auth.stamp_cards.select_related("program__store", "program__reward").order_by("-last_stamp_at")
     return [_card_out(c) for c in cards]
+
+
+class OfflineStampIn(Schema):
+    client_id: str = Field(min_length=8, max_length=64, description="made by the device; a retry sends the same")
+    member_token: str = Field(max_length=200, description="what the customer's member QR held")
+    used_at: dt.datetime = Field(description="when the stall scanned it, by the device's clock")
+
+
+class OfflineStampsIn(Schema):
+    device: str = Field("", max_length=64)
+    records: list[OfflineStampIn] = Field(max_length=200)
+
+
+class OfflineStampResultOut(Schema):
+    client_id: str
+    result: str = Field(description="accepted or refused")
+    detail: str
+    number: int | None = Field(None, description="the stamp's place on its card")
+
+
+class OfflineStampResultsOut(Schema):
+    results: list[OfflineStampResultOut]
+
+
+@router.post("/stores/{public_id}/offline-stamps", auth=merchant_or_key, response=OfflineStampResultsOut)
+def offline_stamps(request, public_id: str, payload: OfflineStampsIn):
+    """Member QRs a stall scanned without network. Each record is answered on its own, exactly once
+    by its client_id; a QR must have been fresh when it was scanned."""
+    store, who = store_for_actor(request, public_id)
+    program = program_in_use(store)
+    results = []
+    for record in payload.records:
+        try:
+            with transaction.atomic():
+                stamp = program.give_offline(
+                    record.member_token,
+                    used_at=record.used_at,
+                    client_id=record.client_id,
+                    device=payload.device,
+                    **who,
+                )
+        except StampRefused as refusal:
+            results.append({"client_id": record.client_id, "result": "refused", "detail": refusal.message})
+            continue
+        done = f"도장을 찍었습니다. ({stamp.number}/{program.goal})"
+        results.append({"client_id": record.client_id, "result": "accepted", "detail": done, "number": stamp.number})
+    return {"results": results}

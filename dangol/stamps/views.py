@@ -144,5 +144,10 @@ def scan(request, nonce):
 @login_required
 def cards(request):
     mine = request.user.stamp_cards.select_related("program__store", "program__reward").order_by("-last_stamp_at")
-    context = {"cards": mine, "member_token": member_token(request.user), "member_minutes": MAX_AGE // 60}
+    context = {
+        "cards": mine,
+        "member_token": member_token(request.user),
+        "member_minutes": MAX_AGE // 60,
+        "now": timezone.now(),
+    }
     return render(request, "stamps/cards.html", context)

@@ -1,11 +1,24 @@
 """Coupons used while the stall had no network: the second use of one coupon is kept, never dropped."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from dangol.lib.ids import new_public_id
+
+REPORTED_FOR = dt.timedelta(days=90)
+
+
+class DoubleUseQuerySet(models.QuerySet):
+    def reported_for(self, store, *, now=None):
+        """The store's double uses of the last 90 days, with both records, newest first."""
+        since = (now or timezone.now()) - REPORTED_FOR
+        return self.filter(store=store, received_at__gte=since).select_related(
+            "coupon__campaign", "kept__redeemed_by", "kept__api_key", "recorded_by", "api_key"
+        )
 
 
 class DoubleUse(models.Model):
@@ -26,6 +39,8 @@ class DoubleUse(models.Model):
     client_id = models.CharField(max_length=64, blank=True)
     device = models.CharField(max_length=64, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+
+    objects = DoubleUseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "두 번 쓰인 쿠폰"
