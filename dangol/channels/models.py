@@ -41,6 +41,13 @@ class StoreQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owners=user)
 
+    def withheld(self):
+        """Stores hidden by reports (until a moderator decides) or removed by a moderator.
+
+        The state is the `reports` app's row (`reports.Target.withheld`); read through its relation
+        so this app never imports the one above it."""
+        return self.filter(report_target__withheld=True)
+
 
 class Store(models.Model):
     """A stall in a market, and its channel that regulars follow."""

@@ -19,12 +19,19 @@ from .services import consent_change, follow_end, follow_start
 
 
 def store_page(request, public_id):
+    """A store hidden by reports says it is under review; its merchants (and moderators, who decide
+    from it) still see it all."""
     store = public_store(public_id)
+    is_owner = store.is_owner(request.user)
+    # None, or why it is withheld: "hidden" (under review) or "removed" (a moderator took it down)
+    withheld = Store.objects.filter(pk=store.pk).withheld().values_list("report_target__moderation", flat=True).first()
     context = {
         "store": store,
         "follow": active_follow(request.user, store),
-        "is_owner": store.is_owner(request.user),
+        "is_owner": is_owner,
         "follower_count": store.follows.active().count(),
+        "withheld": withheld,
+        "shown": not withheld or is_owner or request.user.is_staff or request.user.has_perm("reports.moderate"),
     }
     return render(request, "channels/store.html", context)
 

@@ -289,9 +289,15 @@ class InboxQuerySet(models.QuerySet):
     def visible(self, *, now=None):
         return self.filter(visible_at__lte=now or timezone.now())
 
+    def not_withheld(self):
+        """Without messages hidden by reports or removed by a moderator (`reports.Target.withheld`,
+        a row of the app above this one): a LEFT JOIN in the same query, no extra query."""
+        return self.exclude(message__report_target__withheld=True)
+
     def for_customer(self, customer, *, now=None):
         return (
             self.visible(now=now)
+            .not_withheld()
             .filter(customer=customer)
             .select_related("message__store__market")
             .order_by("-visible_at", "-id")
@@ -300,6 +306,7 @@ class InboxQuerySet(models.QuerySet):
     def unread_by_store(self, customer, *, now=None):
         return dict(
             self.visible(now=now)
+            .not_withheld()
             .filter(customer=customer, read_at__isnull=True)
             .values_list("message__store__public_id")
             .annotate(n=Count("id"))
