@@ -61,7 +61,9 @@ def test_a_demo_may_use_the_console_sms_and_test_payments_but_still_needs_a_key(
 
 
 def _run(code_or_args, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DANGOL_")}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("DANGOL_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment.update(env)
     return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, *code_or_args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
