@@ -13,6 +13,8 @@
     document.querySelectorAll("link[rel=stylesheet], link[rel=manifest], link[rel=icon], script[src]").forEach(function (el) {
       urls.push(el.getAttribute("href") || el.getAttribute("src"));
     });
+    // Files a page loads only when it needs them (a decoder, a signature check) are kept too.
+    document.querySelectorAll("[data-keep-file]").forEach(function (el) { urls.push(el.dataset.keepFile); });
     return urls;
   }
 

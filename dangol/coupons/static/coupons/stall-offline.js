@@ -125,6 +125,7 @@
     var d = new Date(iso);
     syncedAt.setAttribute("datetime", iso);
     syncedAt.textContent = (d.getMonth() + 1) + "월 " + d.getDate() + "일 " + clock(iso);
+    syncedAt.dataset.kept = "1";
   }
   function render() {
     return allRecords().then(function (records) {
