@@ -68,7 +68,7 @@ def report_message(request, message_id: str, payload: AbuseReportIn):
     return Status(201, None)
 
 
-@router.get("/moderation/reports", auth=session_auth, response=list[ReportedTargetOut])
+@router.get("/moderation/reports", auth=session_auth, response={200: list[ReportedTargetOut], **errors(404)})
 def moderation_queue(request):
     require_moderator(request.auth)
     return [_target(t) for t in Target.objects.awaiting_moderation().for_queue()[:200]]
