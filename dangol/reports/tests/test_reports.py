@@ -183,3 +183,12 @@ def test_moderating_through_the_api(signed_in, store, low_limit, permitted_moder
     assert api.post(url, {"decision": "maybe"}, content_type="application/json").status_code in (400, 422)
     assert api.get(f"{API}/moderation/reports").json() == []
     assert Store.objects.withheld().filter(pk=store.pk).exists()
+
+
+def test_the_merchant_sees_that_a_sent_message_was_hidden(signed_in, store, merchant, follows, message, low_limit):
+    url = reverse("messaging:sent", args=[store.public_id, message.public_id])
+    client = signed_in(merchant)
+    assert "가렸습니다" not in client.get(url).content.decode()
+    for reporter in follows[:low_limit]:
+        report_file(reported=message, by=reporter, reason="spam")
+    assert "이웃의 신고가 쌓여 이 메시지를" in client.get(url).content.decode()
