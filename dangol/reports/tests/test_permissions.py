@@ -1,8 +1,12 @@
 """Every report and moderation URL and API operation, tried by the wrong person."""
 
 import pytest
+import time_machine
 from django.urls import reverse
 
+from dangol.channels.models import Follow
+from dangol.messaging.services import message_send, notice_send
+from dangol.reports.access import is_moderator
 from dangol.reports.models import Moderation, Report, Target
 from dangol.reports.services import report_file
 
@@ -40,8 +44,6 @@ def test_only_a_recipient_reports_a_message(signed_in, store, message, stranger,
 
 
 def test_notices_and_unknown_ids_cannot_be_reported(signed_in, customer, store, follows):
-    from dangol.messaging.services import notice_send
-
     notice = notice_send(customer=customer, store=store, text="동의 내역이 바뀌었습니다")
     client = signed_in(customer)
     for message_id in (notice.public_id, "nope"):
@@ -58,11 +60,6 @@ def test_notices_and_unknown_ids_cannot_be_reported(signed_in, customer, store, 
 
 def test_a_message_not_yet_shown_cannot_be_reported(signed_in, store, merchant, customer, follows):
     """An ad held for the morning isn't in the inbox yet, so it can't be reported yet."""
-    import time_machine
-
-    from dangol.channels.models import Follow
-    from dangol.messaging.services import message_send
-
     Follow.objects.filter(customer=customer).update(night_consent=False)
     with time_machine.travel("2026-11-26 22:00 +0900", tick=False):
         ad = message_send(store=store, author=merchant, kind="ad", body="야간 특가")
@@ -91,10 +88,9 @@ def test_only_moderators_see_and_decide_the_queue(
 
 
 def test_a_deactivated_staff_member_does_not_moderate(signed_in, hidden, moderator):
+    assert is_moderator(moderator)
     moderator.is_active = False
     moderator.save()
-    from dangol.reports.access import is_moderator
-
     assert not is_moderator(moderator)
 
 
