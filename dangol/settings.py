@@ -258,6 +258,14 @@ COUPON_CLAIMS_PER_ADDRESS_PER_HOUR = env_int("DANGOL_COUPON_CLAIMS_PER_ADDRESS_P
 TOGETHER_PROPOSALS_PER_DAY = env_int("DANGOL_TOGETHER_PROPOSALS_PER_DAY", 3)  # per phone number
 TOGETHER_PHOTOS_PER_DAY = env_int("DANGOL_TOGETHER_PHOTOS_PER_DAY", 20)  # proposal photos and receipts
 
+# Reports on stores and messages: this many people's reports hide the target until a moderator decides.
+REPORTS_TO_HIDE = env_int("DANGOL_REPORTS_TO_HIDE", 5)
+# Keys "one report per person" to a phone number; keep it stable across SECRET_KEY rotations.
+REPORTS_PHONE_KEY = env_secret("DANGOL_REPORTS_PHONE_KEY")
+
+# A coupon use or stamp recorded on a stall phone without a network must reach the server within this many days.
+OFFLINE_RECORD_DAYS = env_int("DANGOL_OFFLINE_RECORD_DAYS", 7)
+
 # The market program
 PROGRAM_INVITATION_DAYS = env_int("DANGOL_PROGRAM_INVITATION_DAYS", 14)  # how long a merchant's invitation works
 PROGRAM_STILL_DAYS = env_int("DANGOL_PROGRAM_STILL_DAYS", 14)  # no progress for this long: listed as stuck
