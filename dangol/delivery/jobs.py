@@ -1,4 +1,6 @@
-"""Delivery's periodic job (run by core's scheduler): send the push and SMS rows that are due."""
+"""Delivery's periodic jobs (run by core's scheduler): send the push and SMS rows that are due."""
+
+from django.conf import settings
 
 from dangol.lib.periodic import periodic
 
@@ -7,4 +9,6 @@ from .services import deliveries_send_due
 
 @periodic
 def due_deliveries(*, now):
-    return deliveries_send_due(now=now)
+    # Passes follow each other for up to DELIVERY_TICK_SECONDS, so a broadcast is not held to one
+    # batch per tick, and the scheduler's other jobs still run every tick.
+    return deliveries_send_due(now=now, seconds=getattr(settings, "DELIVERY_TICK_SECONDS", 10))

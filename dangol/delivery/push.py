@@ -1,28 +1,37 @@
 """Web Push (RFC 8030) with encrypted payloads (RFC 8291, aes128gcm) and VAPID (RFC 8292).
 
-pywebpush encrypts and posts; we keep one HTTP session per push service (connection reuse) and
-one signed VAPID header per push service for half a day, so a push costs one ECDH, one AES-GCM
-and one request.
+A worker sends a batch at once: every push is encrypted and posted from one event loop that this
+process keeps in a thread of its own, with one aiohttp session (kept-alive connections, at most
+PUSH_CONCURRENCY requests in flight) per push service, and one signed VAPID header per push service
+for half a day. A push costs one key pair, one ECDH, one AES-GCM and one request.
 """
 
+import asyncio
+import atexit
 import base64
 import dataclasses
+import hashlib
+import hmac
+import os
+import struct
 import threading
 import time
 from urllib.parse import urlsplit
 
-import requests
+import aiohttp
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import transaction
 from py_vapid import Vapid02
-from pywebpush import WebPusher
 
 from .models import VapidKey
 
 TTL = 24 * 60 * 60  # a push the phone cannot take now waits at the push service up to a day
 VAPID_LIFETIME = 12 * 60 * 60
+TIMEOUT = 10  # seconds for one push service's answer
+RECORD_SIZE = 4096  # one aes128gcm record holds the whole payload (push services take at most 4 KB)
 
 _local = threading.local()
 
@@ -70,28 +79,133 @@ class PushAnswer:
 
 def push_send(subscription_info, payload, *, ttl=TTL, urgency="normal"):
     """Encrypt `payload` (bytes) for one subscription and post it to its push service."""
-    endpoint = subscription_info["endpoint"]
-    origin = _origin(endpoint)
-    headers = {**_vapid_headers(origin), "Urgency": urgency}
-    pusher = WebPusher(subscription_info, requests_session=_session(origin))
-    try:
-        response = pusher.send(data=payload, headers=headers, ttl=ttl, timeout=10, content_encoding="aes128gcm")
-    except requests.RequestException as error:
-        return PushAnswer(status=0, error=str(error)[:200])
-    retry_after = _retry_after(response.headers.get("Retry-After")) if response.status_code == 429 else None
-    error = "" if response.status_code < 300 else f"HTTP {response.status_code} {response.text[:150]}"
-    return PushAnswer(status=response.status_code, retry_after=retry_after, error=error)
+    return push_send_many([(subscription_info, payload)], ttl=ttl, urgency=urgency)[0]
 
 
-def _session(origin):
-    sessions = getattr(_local, "sessions", None)
-    if sessions is None:
-        sessions = _local.sessions = {}
-    if origin not in sessions:
-        session = requests.Session()
-        session.mount(origin, requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=4))
-        sessions[origin] = session
-    return sessions[origin]
+def push_send_many(pushes, *, ttl=TTL, urgency="normal"):
+    """Send [(subscription_info, payload), ...] concurrently; a PushAnswer for each, in order.
+
+    Blocks the calling thread until every push has its answer (or its timeout), so the caller records
+    each outcome itself; nothing here touches the database but the VAPID key, read in this thread.
+    """
+    if not pushes:
+        return []
+    headers = {}
+    for info, _payload in pushes:
+        origin = _origin(info["endpoint"])
+        if origin not in headers:
+            headers[origin] = {
+                **_vapid_headers(origin),
+                "TTL": str(ttl),
+                "Urgency": urgency,
+                "Content-Encoding": "aes128gcm",
+                "Content-Type": "application/octet-stream",
+            }
+    return _Dispatcher.get().run(_post_all(pushes, headers))
+
+
+def encrypt(p256dh, auth, payload):
+    """RFC 8291 §3.4 / RFC 8188: `payload` encrypted for one browser, as an aes128gcm body.
+
+    A fresh key pair per message (§3.1); the browser's P-256 key and auth secret give the input
+    keying material, a random salt the content key and nonce; one record, ending with 0x02.
+    """
+    ua_public = _unb64(p256dh)
+    if len(payload) + 17 > RECORD_SIZE:
+        raise ValueError("payload too large for one record")
+    browser_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_public)
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    as_public = server_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    shared = server_key.exchange(ec.ECDH(), browser_key)
+    # HKDF-SHA-256 with one output block is two HMACs: extract, then expand with counter 0x01.
+    prk_key = hmac.digest(_unb64(auth), shared, hashlib.sha256)
+    ikm = hmac.digest(prk_key, b"WebPush: info\x00" + ua_public + as_public + b"\x01", hashlib.sha256)
+    salt = os.urandom(16)
+    prk = hmac.digest(salt, ikm, hashlib.sha256)
+    cek = hmac.digest(prk, b"Content-Encoding: aes128gcm\x00\x01", hashlib.sha256)[:16]
+    nonce = hmac.digest(prk, b"Content-Encoding: nonce\x00\x01", hashlib.sha256)[:12]
+    ciphertext = AESGCM(cek).encrypt(nonce, payload + b"\x02", None)
+    return salt + struct.pack("!IB", RECORD_SIZE, len(as_public)) + as_public + ciphertext
+
+
+async def _post_all(pushes, headers):
+    dispatcher = _Dispatcher.get()
+    return await asyncio.gather(
+        *(dispatcher.post(info, payload, headers[_origin(info["endpoint"])]) for info, payload in pushes)
+    )
+
+
+class _Dispatcher:
+    """This process's event loop for pushes, in a daemon thread, and its sessions per push service.
+
+    One loop for the whole process (not one per call) so connections stay open between worker passes,
+    and so a caller that already runs a loop of its own (Playwright, ASGI) can still send.
+    """
+
+    _instance = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def get(cls):
+        with cls._lock:
+            if cls._instance is None or cls._instance.pid != os.getpid():  # a forked worker makes its own
+                cls._instance = cls()
+            return cls._instance
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.sessions = {}  # origin → (session, semaphore), used only from the loop's thread
+        threading.Thread(target=self.loop.run_forever, name="webpush", daemon=True).start()
+        atexit.register(self.close)
+
+    def run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    async def post(self, info, payload, headers):
+        endpoint = info["endpoint"]
+        session, slots = self._session(_origin(endpoint))
+        async with slots:  # encrypt only when a request slot is free, so encrypting overlaps the waiting
+            try:
+                body = encrypt(info["keys"]["p256dh"], info["keys"]["auth"], payload)
+            except ValueError as error:
+                return PushAnswer(status=400, error=f"encryption: {error}"[:200])
+            try:
+                async with session.post(endpoint, data=body, headers=headers) as response:
+                    text = (await response.text(errors="replace"))[:150] if response.status >= 300 else ""
+                    status, retry_after = response.status, response.headers.get("Retry-After")
+            except (aiohttp.ClientError, TimeoutError) as error:
+                return PushAnswer(status=0, error=(str(error) or type(error).__name__)[:200])
+        return PushAnswer(
+            status=status,
+            retry_after=_retry_after(retry_after) if status == 429 else None,
+            error="" if status < 300 else f"HTTP {status} {text}",
+        )
+
+    def _session(self, origin):
+        if origin not in self.sessions:
+            limit = getattr(settings, "PUSH_CONCURRENCY", 32)
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=limit, limit_per_host=limit),
+                timeout=aiohttp.ClientTimeout(total=TIMEOUT),
+                cookie_jar=aiohttp.DummyCookieJar(),  # push services set no cookies we would send back
+                auto_decompress=False,  # the answers we read are short status texts
+            )
+            self.sessions[origin] = (session, asyncio.Semaphore(limit))
+        return self.sessions[origin]
+
+    def close(self):
+        async def close_sessions():
+            for session, _slots in self.sessions.values():
+                await session.close()
+
+        if self.loop.is_running() and self.pid == os.getpid():
+            try:
+                self.run(close_sessions())
+            finally:
+                self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 def _vapid_headers(origin):
@@ -137,3 +251,7 @@ def _retry_after(value):
 
 def _b64(raw):
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(value):
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))

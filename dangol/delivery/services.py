@@ -1,6 +1,7 @@
 """Writing the delivery rows when a message goes out, and the worker that sends them."""
 
 import json
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -12,7 +13,7 @@ from dangol.accounts.sms import sms_backend
 from dangol.messaging.models import InboxItem, MessageKind
 
 from .models import Channel, ChannelChoice, Delivery, MessageCredit, PushSubscription, State
-from .push import push_send
+from .push import push_send_many
 
 BATCH = 200
 
@@ -53,15 +54,48 @@ def deliveries_write(sender, *, message, **kwargs):
     return written
 
 
-def deliveries_send_due(*, now=None, limit=BATCH):
-    """One worker pass: claim due push and SMS rows, send them, record each outcome."""
-    now = now or timezone.now()
-    done = {}
-    rows, token = Delivery.objects.claim(channel=Channel.PUSH, now=now, limit=limit)
-    done["push"] = push_deliver(rows, token, now=now)
-    rows, token = Delivery.objects.claim(channel=Channel.SMS, now=now, limit=limit)
-    done["sms"] = sms_deliver(rows, token, now=now)
-    return done
+def deliveries_send_due(*, now=None, limit=BATCH, seconds=0):
+    """Worker passes: claim up to `limit` due push and SMS rows, send them, record each outcome; pass
+    again while rows keep coming and `seconds` have not run out (0: one pass)."""
+    started = time.monotonic()
+    done = {"push": 0, "sms": 0}
+    while True:
+        at = now or timezone.now()
+        claimed = 0
+        for channel, deliver in ((Channel.PUSH, push_deliver), (Channel.SMS, sms_deliver)):
+            rows, token = Delivery.objects.claim(channel=channel, now=at, limit=limit)
+            claimed += len(rows)
+            _with_messages(rows, customers=channel == Channel.SMS)
+            done[channel] += deliver(rows, token, now=at)
+        if not claimed or time.monotonic() - started >= seconds:
+            return done
+
+
+def _with_messages(rows, *, customers=False):
+    """Give claimed rows their message (with store and market), fetched once per message rather than
+    joined into every row, and for SMS their customer."""
+    from django.contrib.auth import get_user_model
+
+    from dangol.messaging.models import Message
+
+    messages = Message.objects.select_related("store__market").in_bulk({row.message_id for row in rows})
+    users = get_user_model().objects.in_bulk({row.customer_id for row in rows}) if customers else {}
+    for row in rows:
+        row.message = messages[row.message_id]
+        if customers:
+            row.customer = users[row.customer_id]
+    return rows
+
+
+def _still_held(rows, token):
+    """The rows this worker's claim still holds, its lease unexpired: a worker that stalled past its
+    lease leaves its rows to the worker that claimed them since, and sends nothing."""
+    held = set(
+        Delivery.objects.filter(
+            pk__in=[row.pk for row in rows], claim=token, claimed_until__gt=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+    return [row for row in rows if row.pk in held]
 
 
 def _withdrawn(rows):
@@ -82,37 +116,44 @@ def push_payload(message):
 
 
 def push_deliver(rows, token, *, now):
-    """Send each claimed push row to every browser of its customer not yet reached."""
+    """Send each claimed push row to every browser of its customer not yet reached, all at once,
+    then record each row's outcome under the claim (a row whose claim moved on is not recorded)."""
+    rows = _still_held(rows, token)
     if not rows:
         return 0
     withdrawn = _withdrawn(rows)
     subscriptions = {}
     for sub in PushSubscription.objects.filter(customer_id__in={r.customer_id for r in rows}):
         subscriptions.setdefault(sub.customer_id, []).append(sub)
-    sent = 0
+    payloads, pending, pushes = {}, {}, []
+    for row in rows:
+        if row.pk in withdrawn:
+            continue
+        if row.message_id not in payloads:
+            payloads[row.message_id] = push_payload(row.message)
+        reached = set(row.answer.get("reached", []))
+        pending[row.pk] = [s for s in subscriptions.get(row.customer_id, []) if s.pk not in reached]
+        pushes.extend((sub.info(), payloads[row.message_id]) for sub in pending[row.pk])
+    answers = iter(push_send_many(pushes))
+
+    sent_records, gone_subs = {}, []
     for row in rows:
         if row.pk in withdrawn:
             row.finish(token, state=State.FAILED, now=now, error=_("받는 분이 수신을 거부했습니다."))
             continue
         reached = set(row.answer.get("reached", []))
-        pending = [s for s in subscriptions.get(row.customer_id, []) if s.pk not in reached]
-        payload = push_payload(row.message)
-        waits, errors, gone = [], [], 0
-        for sub in pending:
-            answer = push_send(sub.info(), payload)
+        waits, errors = [], []
+        for sub in pending[row.pk]:
+            answer = next(answers)
             if answer.delivered:
                 reached.add(sub.pk)
             elif answer.gone:
-                PushSubscription.objects.filter(pk=sub.pk).delete()
-                gone += 1
+                gone_subs.append(sub.pk)
             else:
                 errors.append(answer.error)
-                if answer.worth_retrying:
-                    waits.append(answer.retry_after)
-                else:
-                    waits.append("never")
+                waits.append(answer.retry_after if answer.worth_retrying else "never")
         record = {"reached": sorted(reached)}
-        if not pending and not reached:
+        if not pending[row.pk] and not reached:
             row.finish(token, state=State.GONE, now=now, error=_("구독한 브라우저가 없습니다."), answer=record)
         elif errors and "never" not in waits:
             given = [w for w in waits if w is not None]
@@ -121,10 +162,12 @@ def push_deliver(rows, token, *, now):
         elif errors:
             row.finish(token, state=State.FAILED, now=now, error="; ".join(errors), answer=record)
         elif reached:
-            sent += row.finish(token, state=State.SENT, now=now, answer=record)
+            sent_records[row.pk] = record
         else:
             row.finish(token, state=State.GONE, now=now, error=_("구독이 끝난 브라우저입니다."), answer=record)
-    return sent
+    if gone_subs:
+        PushSubscription.objects.filter(pk__in=gone_subs).delete()
+    return Delivery.objects.finish_sent(sent_records, token, now=now)
 
 
 # SMS ---------------------------------------------------------------------------------------------
@@ -173,6 +216,7 @@ def sms_preview(*, store, kind, body):
 
 def sms_deliver(rows, token, *, now):
     """Charge each claimed SMS row once against its market's credit, then send them in one group."""
+    rows = _still_held(rows, token)
     if not rows:
         return 0
     withdrawn = _withdrawn(rows)

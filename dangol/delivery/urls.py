@@ -4,7 +4,7 @@ from . import views
 
 app_name = "delivery"
 urlpatterns = [
-    path("sw.js", views.service_worker, name="service_worker"),
+    path("push/sw.js", views.service_worker, name="service_worker"),
     path("me/channels/", views.channels, name="channels"),
     path("m/<str:public_id>/messages/<str:message_id>/reach/", views.reach, name="reach"),
 ]

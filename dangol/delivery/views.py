@@ -44,7 +44,8 @@ def channels(request):
 
 
 def service_worker(request):
-    """The service worker from the site root, so its scope covers the inbox."""
+    """The push service worker. Its scope is /push/, where no page lives: the site's offline worker
+    (coupons) holds the scope "/", and a scope has one worker, so pushes get a registration of their own."""
     path = Path(__file__).parent / "static" / "delivery" / "sw.js"
     response = HttpResponse(path.read_bytes(), content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"

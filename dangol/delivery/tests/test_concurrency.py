@@ -54,8 +54,9 @@ def test_a_late_worker_whose_lease_ran_out_cannot_record_over_the_new_claim(post
     rows, old_token = Delivery.objects.claim(channel=Channel.PUSH, now=now, limit=10)
     later = now + LEASE + dt.timedelta(seconds=1)
     deliveries_send_due(now=later)
-    assert push_deliver(rows, old_token, now=later) == 0  # its record is refused: the claim moved on
+    assert push_deliver(rows, old_token, now=later) == 0  # it neither sends nor records: the claim moved on
     assert Delivery.objects.get().state == State.SENT
+    assert len(push_service.requests) == 1
 
 
 def test_credit_is_drawn_exactly_once_per_sms_under_concurrency(postgres, store, merchant, market):

@@ -60,7 +60,7 @@ def test_only_a_regular_chooses_how_a_store_reaches_them(signed_in, store, custo
 def test_the_inbox_offers_to_turn_notifications_on(signed_in, customer):
     page = signed_in(customer).get("/inbox/").content.decode()
     assert 'id="push-on"' in page and "알림 켜기" in page and "delivery/push.js" in page
-    worker = signed_in(customer).get("/sw.js")
+    worker = signed_in(customer).get("/push/sw.js")
     assert worker["Content-Type"].startswith("application/javascript") and b"showNotification" in worker.content
 
 

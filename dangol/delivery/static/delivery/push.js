@@ -13,6 +13,15 @@
     const padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
     return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
   }
+  function active(registration) {
+    return new Promise((resolve) => {
+      const worker = registration.installing || registration.waiting;
+      if (registration.active || !worker) return resolve(registration);
+      worker.addEventListener("statechange", () => {
+        if (worker.state === "activated") resolve(registration);
+      });
+    });
+  }
   function say(text) {
     if (status) status.textContent = text;
   }
@@ -25,8 +34,10 @@
         say("알림이 허용되지 않았습니다. 브라우저 설정에서 허용해 주세요.");
         return;
       }
-      const registration = await navigator.serviceWorker.register(button.dataset.worker, { scope: "/" });
-      await navigator.serviceWorker.ready;
+      // Scope /push/ (no page there), beside the offline worker at "/": navigator.serviceWorker.ready
+      // follows this page's worker, not this one, so wait for this registration to be active.
+      const registration = await navigator.serviceWorker.register(button.dataset.worker, { scope: "/push/" });
+      await active(registration);
       const key = (await (await fetch(button.dataset.key)).json()).application_server_key;
       const subscription =
         (await registration.pushManager.getSubscription()) ||

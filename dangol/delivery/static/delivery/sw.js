@@ -1,4 +1,6 @@
 // Dangol's service worker: shows a pushed message and opens it when tapped.
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener("push", (event) => {
   let data = {};
   try {
