@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,110 @@ class CampaignForm(forms.Form):
 
     def terms(self):
         return {name: self.cleaned_data.get(name) for name in TERMS}
+
+
+# The new-coupon page asks one small thing at a time: what kind, how much, how it is handed out.
+# Each step posts every earlier answer back as hidden fields, so nothing is lost going forward or
+# back, and the last step makes the campaign through `Campaign.create_for` like any other door.
+STEPS = {
+    "kind": ["kind"],
+    "value": ["amount_off", "percent_off", "gift", "min_purchase"],
+    "hand_out": [
+        "method",
+        "validity",
+        "valid_days",
+        "valid_from",
+        "valid_until",
+        "quantity",
+        "win_rate",
+        "per_customer_limit",
+        "title",
+    ],
+}
+STEP_NAMES = list(STEPS)
+AMOUNT_PRESETS = [1000, 2000, 3000, 5000]
+PERCENT_PRESETS = [5, 10, 20]
+
+
+def step_of(field):
+    return next((step for step, fields in STEPS.items() if field in fields), STEP_NAMES[0])
+
+
+class CampaignSteps:
+    """Which step of the new-coupon form to show, from what was posted.
+
+    A POST without `step` carries every field at once (older pages, tests, scripts) and is the last step.
+    A preset button (`amount_preset`, `percent_preset`) fills the value and moves on in one tap.
+    """
+
+    def __init__(self, data=None, *, for_message=False):
+        self.for_message = for_message
+        initial = {"method": Method.MESSAGE} if for_message else None
+        if data is not None:
+            data = data.copy()
+            for preset, field in (("amount_preset", "amount_off"), ("percent_preset", "percent_off")):
+                if data.get(preset):
+                    data[field] = data[preset]
+            if for_message:
+                data["method"] = Method.MESSAGE
+        self.form = CampaignForm(data, initial=initial)
+        self.posted_step = data.get("step") if data is not None else None
+        if self.posted_step not in (None, *STEP_NAMES):
+            self.posted_step = STEP_NAMES[-1]
+        self.going_back = data is not None and data.get("go") == "back"
+        self.step = STEP_NAMES[0]
+        self.show_errors = False
+
+    @property
+    def finishing(self):
+        """True when this POST should make the campaign (the last step, or everything at once)."""
+        return self.form.is_bound and not self.going_back and self.posted_step in (None, STEP_NAMES[-1])
+
+    def advance(self, *, check):
+        """Pick the step to show. `check(terms)` raises ValidationError with the model's rules."""
+        if not self.form.is_bound:
+            return
+        index = STEP_NAMES.index(self.posted_step or STEP_NAMES[-1])
+        if self.going_back:
+            self.step = STEP_NAMES[max(index - 1, 0)]
+            return
+        answered = {f for step in STEP_NAMES[: index + 1] for f in STEPS[step]}
+        self.form.is_valid()
+        errors = {**self.errors(check), **self.form.errors}
+        wrong = [f for f in errors if f in answered]
+        if wrong:
+            self.step = min((step_of(f) for f in wrong), key=STEP_NAMES.index)
+            self.show_errors = True
+            for field in wrong:
+                if field not in self.form.errors:
+                    self.form.add_error(field, errors[field])
+        else:
+            self.step = STEP_NAMES[min(index + 1, len(STEP_NAMES) - 1)]
+
+    def errors(self, check):
+        try:
+            check(self.form.terms())
+        except ValidationError as error:
+            return error.message_dict
+        return {}
+
+    def show(self, step):
+        """After `Campaign.create_for` refused: the first step with a field at fault."""
+        self.step = step
+        self.show_errors = True
+
+    @property
+    def shown(self):
+        return [self.form[name] for name in STEPS[self.step]]
+
+    @property
+    def carried(self):
+        """The other steps' answers, as hidden fields."""
+        return [self.form[name] for step in STEP_NAMES if step != self.step for name in STEPS[step]]
+
+    @property
+    def number(self):
+        return STEP_NAMES.index(self.step) + 1
 
 
 def _amount_field():

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,9 +18,22 @@ from django.views.decorators.http import require_POST
 from dangol.accounts.services import client_address
 from dangol.channels.access import managed_store, public_store
 from dangol.lib.refusals import refusals_shown
+from dangol.messaging.models import MessageKind
+from dangol.messaging.services import message_preview, message_send_to_self
 
 from .access import claimable_campaign, own_coupon, store_campaign, store_redemption
-from .forms import ApiKeyForm, CampaignForm, CouponMessageForm, PinForm, RedeemForm, SetPinForm
+from .forms import (
+    AMOUNT_PRESETS,
+    PERCENT_PRESETS,
+    STEP_NAMES,
+    ApiKeyForm,
+    CampaignSteps,
+    CouponMessageForm,
+    PinForm,
+    RedeemForm,
+    SetPinForm,
+    step_of,
+)
 from .models import (
     MAX_PRESENTED,
     UNDO_WINDOW,
@@ -34,6 +48,9 @@ from .models import (
 )
 from .offline import stall_offline_config
 from .services import campaign_message_send
+
+# The message a merchant was writing when they went to make a coupon for it, kept for their return.
+DRAFT_KEY = "coupons.message-draft.{}"
 
 
 def _next_or(request, fallback):
@@ -55,14 +72,33 @@ def campaign_list(request, public_id):
 
 @login_required
 def campaign_new(request, public_id):
+    """The new-coupon form in three small steps (see `CampaignSteps`); from the message screen
+    (`for=message`) the coupon is made to go with a message and the merchant returns to write it."""
     store = managed_store(request.user, public_id)
-    form = CampaignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with refusals_shown(request, form=form):
-            campaign = Campaign.create_for(store=store, by=request.user, **form.terms())
+    for_message = (request.POST.get("for") or request.GET.get("for")) == "message"
+    starting = request.method != "POST" or request.POST.get("step") == "start"  # "start": from the message screen
+    steps = CampaignSteps(None if starting else request.POST, for_message=for_message)
+    draft = request.POST.get("body", "")  # what the merchant had written on the message screen
+    steps.advance(check=lambda terms: Campaign(store=store, created_by=request.user, **terms).clean())
+    if steps.finishing and steps.form.is_valid():
+        with refusals_shown(request, form=steps.form) as making:
+            campaign = Campaign.create_for(store=store, by=request.user, **steps.form.terms())
             messages.success(request, _("쿠폰을 만들었습니다."))
+        if making.ok:
+            if for_message:
+                request.session[DRAFT_KEY.format(campaign.public_id)] = draft
+                return redirect("coupons:campaign_message", public_id=store.public_id, campaign_id=campaign.public_id)
             return redirect(campaign)
-    return render(request, "coupons/campaign_form.html", {"store": store, "form": form})
+        steps.show(min((step_of(f) for f in steps.form.errors), key=STEP_NAMES.index, default=steps.step))
+    context = {
+        "store": store,
+        "form": steps.form,
+        "steps": steps,
+        "draft": draft,
+        "amount_presets": AMOUNT_PRESETS,
+        "percent_presets": PERCENT_PRESETS,
+    }
+    return render(request, "coupons/campaign_form.html", context)
 
 
 @login_required
@@ -89,18 +125,43 @@ def campaign_give(request, public_id, campaign_id):
 
 @login_required
 def campaign_message(request, public_id, campaign_id):
+    """The message screen with this coupon attached: a preview as regulars will see it, "나에게 먼저
+    보내기", and "보내기". The plain message screen posts here (`attach`) with what was written so far."""
     store = managed_store(request.user, public_id)
     campaign = store_campaign(store, campaign_id)
-    body = _("{store}에서 쿠폰을 드립니다: {benefit}\n아래 '쿠폰 받기'를 눌러 받으세요.")
-    form = CouponMessageForm(
-        request.POST or None, initial={"body": body.format(store=store.name, benefit=campaign.benefit)}
+    written = (
+        request.POST.get("body")
+        if "attach" in request.POST
+        else request.session.pop(DRAFT_KEY.format(campaign.public_id), "")
     )
-    if request.method == "POST" and form.is_valid():
+    body = written or _("{store}에서 쿠폰을 드립니다: {benefit}\n아래 '쿠폰 받기'를 눌러 받으세요.").format(
+        store=store.name, benefit=campaign.benefit
+    )
+    sending = request.method == "POST" and "attach" not in request.POST
+    form = CouponMessageForm(request.POST if sending else None, initial={"body": body})
+    action = request.POST.get("action", "send")
+    if sending and form.is_valid():
+        body = form.cleaned_data["body"]
         with refusals_shown(request, form=form):
-            campaign_message_send(campaign=campaign, author=request.user, body=form.cleaned_data["body"])
-            messages.success(request, _("쿠폰을 붙인 메시지를 보냈습니다."))
-            return redirect(campaign)
-    return render(request, "coupons/campaign_message.html", {"store": store, "campaign": campaign, "form": form})
+            if action == "send":
+                campaign_message_send(campaign=campaign, author=request.user, body=body)
+                messages.success(request, _("쿠폰을 붙인 메시지를 보냈습니다."))
+                return redirect(campaign)
+            if action == "test":
+                note = _("[쿠폰] {benefit} · {conditions} (보낼 때 '쿠폰 받기' 버튼이 붙습니다)")
+                note = note.format(benefit=campaign.benefit, conditions=campaign.conditions)
+                message_send_to_self(store=store, author=request.user, kind=MessageKind.AD, body=body, note=note)
+                messages.success(request, _("내 받은 메시지함에 먼저 보냈습니다. 확인하고 보내기를 눌러 주세요."))
+    shown = request.POST.get("body", "") if sending else body
+    context = {"store": store, "campaign": campaign, "form": form, "preview": _preview(store, request.user, shown)}
+    return render(request, "coupons/campaign_message.html", context)
+
+
+def _preview(store, author, body):
+    try:
+        return message_preview(store=store, author=author, kind=MessageKind.AD, body=body)
+    except ValidationError:
+        return None  # the form says what is wrong
 
 
 @login_required

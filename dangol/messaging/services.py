@@ -35,6 +35,35 @@ def message_send(*, store, author, kind, body, image=None, buttons=(), send_at=N
     return message
 
 
+def message_preview(*, store, author, kind, body, image=None, buttons=()):
+    """The message as its regulars will see it (ad labels included), unsaved; raises ValidationError
+    for the same things `message_send` refuses, so the preview warns before the real send."""
+    message = Message.draft(store=store, author=author, kind=kind, body=body, image=image, buttons=buttons)
+    if message.is_ad:
+        message.label_as_ad()
+    return message
+
+
+def message_send_to_self(*, store, author, kind, body, image=None, buttons=(), note=""):
+    """ "Send to me first": a copy of the message in its author's own inbox, before the real send.
+
+    It is a notice to one person, so it is in no sent list, no count and no push or SMS; its header
+    says it is a copy. `note` is a line added below (a coupon that will go with the real one).
+    """
+    message = message_preview(store=store, author=author, kind=kind, body=body, image=image, buttons=buttons)
+    now = timezone.now()
+    message.header = " · ".join(filter(None, [_("나에게 먼저 보낸 메시지"), message.header]))
+    if note:
+        message.body = f"{message.body}\n\n{note}"
+    message.kind, message.status = MessageKind.NOTICE, Status.SENT
+    message.send_at = message.sent_at = now
+    message.recipient_count = 1
+    with transaction.atomic():
+        message.save()
+        InboxItem.objects.create(message=message, customer=author, visible_at=now)
+    return message
+
+
 def notice_send(*, customer, store, text):
     """A notice to one customer (consent confirmations, reminders), shown at once."""
     now = timezone.now()

@@ -13,41 +13,49 @@ from dangol.channels.models import Follow
 
 from .forms import MessageForm
 from .models import InboxItem, MessageKind, OptOutLink, opt_out_token
-from .services import message_send, opt_out_withdraw
+from .services import message_preview, message_send, message_send_to_self, opt_out_withdraw
 from .templates_text import TEMPLATES
 
 
 @login_required
 def compose(request, public_id):
+    """Write a message; "미리 보기" shows it as regulars will see it, "나에게 먼저 보내기" puts a copy in
+    the merchant's own inbox, "보내기" (the default) sends it. A coupon is attached from here through
+    the coupons app's own pages (`coupon_attach` on the page), which this app does not import."""
     store = managed_store(request.user, public_id)
     template = TEMPLATES.get(request.GET.get("template", ""))
     initial = {"kind": template["kind"], "body": template["body"]} if template else None
     form = MessageForm(request.POST or None, request.FILES or None, initial=initial)
+    action = request.POST.get("action", "send")
+    preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        content = {k: data[k] for k in ("kind", "body", "image", "buttons")}
         try:
-            message = message_send(
-                store=store,
-                author=request.user,
-                kind=data["kind"],
-                body=data["body"],
-                image=data["image"],
-                buttons=data["buttons"],
-                send_at=data["send_at"],
-            )
+            if action == "preview":
+                preview = message_preview(store=store, author=request.user, **content)
+            elif action == "test":
+                message_send_to_self(store=store, author=request.user, **content)
+                messages.success(request, _("내 받은 메시지함에 먼저 보냈습니다. 확인하고 보내기를 눌러 주세요."))
+                preview = message_preview(store=store, author=request.user, **content)
+            else:
+                message = message_send(store=store, author=request.user, send_at=data["send_at"], **content)
         except ValidationError as error:
             form.apply_errors(error)
         else:
-            if data["send_at"]:
-                messages.success(request, _("메시지를 예약했습니다."))
-            else:
-                messages.success(request, _("메시지를 보냈습니다."))
-            return redirect("messaging:sent", public_id=store.public_id, message_id=message.public_id)
+            if preview is None:
+                sent = _("메시지를 예약했습니다.") if data["send_at"] else _("메시지를 보냈습니다.")
+                messages.success(request, sent)
+                return redirect("messaging:sent", public_id=store.public_id, message_id=message.public_id)
+    if preview is not None:
+        preview.image = ""  # an upload is not kept between pages; the file picker asks for it again
     follows = store.follows.active()
     context = {
         "store": store,
         "form": form,
         "templates": TEMPLATES,
+        "preview": preview,
+        "image_dropped": bool(preview and request.FILES.get("image")),
         "follower_count": follows.count(),
         "ad_follower_count": follows.filter(ads_consent=True).count(),
     }

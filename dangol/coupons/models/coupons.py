@@ -84,6 +84,12 @@ class CampaignQuerySet(models.QuerySet):
             .order_by("-created_at")
         )
 
+    def attachable(self, store, *, now=None):
+        """The store's coupons waiting to go out with a message (each goes with one message)."""
+        return (
+            self.open(now=now).filter(store=store, method=Method.MESSAGE, message__isnull=True).order_by("-created_at")
+        )
+
     def listed(self):
         """The campaigns a merchant manages by hand: stamp-card rewards live with their card."""
         return self.exclude(method=Method.REWARD)

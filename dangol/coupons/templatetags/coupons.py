@@ -1,7 +1,15 @@
 import segno
 from django import template
 
+from ..models import Campaign
+
 register = template.Library()
+
+
+@register.inclusion_tag("coupons/attach.html")
+def coupon_attach(store):
+    """On the message screen: attach a coupon waiting to go with a message, or make one."""
+    return {"store": store, "campaigns": Campaign.objects.attachable(store)}
 
 
 @register.filter
