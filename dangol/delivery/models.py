@@ -91,8 +91,11 @@ class Delivery(models.Model):
     charged = models.PositiveIntegerField("문자 비용(원)", default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True, default="")
-    # What the provider answered: push subscriptions already reached, the SMS provider's message id.
+    # What the provider answered: push subscriptions already reached, the SMS provider's message id
+    # and its delivery report.
     answer = models.JSONField(default=dict, blank=True)
+    # A sent SMS whose handset delivery is not yet known: when to ask the provider next.
+    report_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -107,9 +110,11 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.message_id} → {self.customer_id} ({self.channel}: {self.state})"
 
-    def finish(self, token, *, state, now, error="", answer=None):
+    def finish(self, token, *, state, now, error="", answer=None, report_due_at=None):
         """Record how the attempt under `token` ended; False if the claim was lost meanwhile."""
         fields = {"state": state, "claim": "", "claimed_until": None, "last_error": error[:300]}
+        if report_due_at is not None:
+            fields["report_due_at"] = report_due_at
         if state == State.SENT:
             fields["sent_at"] = now
         if answer is not None:
@@ -125,6 +130,32 @@ class Delivery(models.Model):
         if answer is not None:
             fields["answer"] = answer
         return Delivery.objects.filter(pk=self.pk, claim=token).update(**fields) == 1
+
+
+class CreditShortfall(models.Model):
+    """A message whose SMS could not all go for lack of the market's credit: one row per message,
+    so its merchants are told once, and the message's reach page shows how many missed out."""
+
+    message = models.OneToOneField("messaging.Message", on_delete=models.CASCADE, related_name="credit_shortfall")
+    market = models.ForeignKey("markets.Market", on_delete=models.CASCADE, related_name="+")
+    unsent = models.PositiveIntegerField("못 보낸 문자", default=0)
+    missing = models.PositiveIntegerField("모자란 금액(원)", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "문자 충전금 부족"
+        verbose_name_plural = "문자 충전금 부족"
+
+    def __str__(self):
+        return f"{self.message_id}: {self.unsent}통"
+
+    @classmethod
+    def record(cls, *, message, unsent, missing):
+        """Add `unsent` SMS to the message's shortfall; True only for the call that made the row, so
+        the merchants are told once however many workers run into it."""
+        shortfall, created = cls.objects.get_or_create(message=message, defaults={"market_id": message.store.market_id})
+        cls.objects.filter(pk=shortfall.pk).update(unsent=F("unsent") + unsent, missing=F("missing") + missing)
+        return created
 
 
 class ChannelChoice(models.Model):

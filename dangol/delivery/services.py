@@ -1,21 +1,32 @@
 """Writing the delivery rows when a message goes out, and the worker that sends them."""
 
+import datetime as dt
 import json
+import logging
 import time
 
+import requests
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dangol.accounts.sms import sms_backend
 from dangol.messaging.models import InboxItem, MessageKind
+from dangol.messaging.services import notice_send
 
-from .models import Channel, ChannelChoice, Delivery, MessageCredit, PushSubscription, State
+from .models import Channel, ChannelChoice, CreditShortfall, Delivery, MessageCredit, PushSubscription, State
 from .push import push_send_many
 
+logger = logging.getLogger("dangol.delivery")
+
 BATCH = 200
+REPORT_FIRST_WAIT = dt.timedelta(minutes=1)  # a handset usually has a text within a minute
+REPORT_NEXT_WAIT = dt.timedelta(minutes=10)
+REPORT_GIVE_UP = dt.timedelta(days=3)  # carriers stop trying a handset after about three days
+NO_CREDIT = gettext_noop("문자 충전금이 모자라 보내지 못했습니다.")
 
 
 def deliveries_write(sender, *, message, **kwargs):
@@ -220,16 +231,21 @@ def sms_deliver(rows, token, *, now):
     if not rows:
         return 0
     withdrawn = _withdrawn(rows)
-    to_send = []
+    to_send, short = [], {}
     for row in rows:
         if row.pk in withdrawn:
             row.finish(token, state=State.FAILED, now=now, error=_("받는 분이 수신을 거부했습니다."))
             continue
         text = sms_text(row.message)
-        if not row.charged and not _charge(row, token, cost=sms_cost(text)):
-            row.finish(token, state=State.FAILED, now=now, error=_("문자 충전금이 모자라 보내지 못했습니다."))
+        cost = sms_cost(text)
+        if not row.charged and not _charge(row, token, cost=cost):
+            if row.finish(token, state=State.FAILED, now=now, error=_(NO_CREDIT)):
+                unsent, missing, _row = short.get(row.message_id, (0, 0, row))
+                short[row.message_id] = (unsent + 1, missing + cost, row)
             continue
         to_send.append((row, text))
+    for unsent, missing, row in short.values():
+        credit_shortfall_record(row, unsent=unsent, missing=missing)
     if not to_send:
         return 0
     results = sms_backend().send_many([(row.customer.phone, text) for row, text in to_send])
@@ -237,13 +253,98 @@ def sms_deliver(rows, token, *, now):
     for (row, _text), result in zip(to_send, results, strict=True):
         answer = {"message_id": result.message_id} if result.message_id else {}
         if result.ok:
-            sent += row.finish(token, state=State.SENT, now=now, answer=answer)
+            due = now + REPORT_FIRST_WAIT if result.message_id else None
+            sent += row.finish(token, state=State.SENT, now=now, answer=answer, report_due_at=due)
         elif result.retry and row.attempts < _max_attempts():
             row.retry_later(token, now=now, error=result.error)
         else:
             _refund(row, token)
             row.finish(token, state=State.FAILED, now=now, error=result.error)
     return sent
+
+
+def credit_shortfall_record(row, *, unsent, missing):
+    """Count SMS of a message that found no credit; the first time for that message, tell the store's
+    merchants in their inbox (not when the message is itself a notice to one of them)."""
+    message = row.message
+    if not CreditShortfall.record(message=message, unsent=unsent, missing=missing):
+        return False
+    owners = list(message.store.owners.all())
+    if message.kind == MessageKind.NOTICE and any(owner.pk == row.customer_id for owner in owners):
+        return False
+    text = _(
+        "문자 충전금이 모자라 「{excerpt}」 메시지가 일부 단골에게 문자로 가지 못했습니다. 알림함에는 들어갔습니다. "
+        "시장 사무실에 충전을 요청해 주세요. 몇 명이 못 받았는지는 메시지의 도달 화면에서 볼 수 있습니다."
+    ).format(excerpt=message.body if len(message.body) <= 20 else message.body[:19] + "…")
+    for owner in owners:
+        notice_send(customer=owner, store=message.store, text=text)
+    return True
+
+
+# SOLAPI's statuses (accounts.sms): 2000 accepted and 3000 with the carrier are still under way, 4000
+# received by the handset; any other code is a failure. The console and test backends answer "delivered".
+REPORT_DELIVERED = {"4000", "delivered"}
+REPORT_PENDING = {"", "2000", "3000"}
+
+
+def sms_reports_check(*, now=None, limit=None):
+    """Ask the SMS provider what became of sent texts not yet confirmed, at most `limit` per call.
+
+    Rows are claimed by moving their next check forward with a conditional UPDATE, so schedulers
+    running side by side never ask twice. A text the provider reports failed is marked failed and
+    its price goes back to the market's credit, once. After REPORT_GIVE_UP a text still under way is
+    left as sent, with its last status.
+    """
+    now = now or timezone.now()
+    limit = limit or getattr(settings, "SMS_REPORT_BATCH", 100)
+    due = Delivery.objects.filter(channel=Channel.SMS, state=State.SENT, report_due_at__lte=now)
+    ids = list(due.order_by("report_due_at", "pk").values_list("pk", flat=True)[:limit])
+    if not ids:
+        return {"delivered": 0, "failed": 0, "pending": 0}
+    claimed_until = now + REPORT_NEXT_WAIT
+    token_ids = []
+    for pk in ids:  # one conditional UPDATE per row: a row another scheduler just took is skipped
+        if due.filter(pk=pk).update(report_due_at=claimed_until):
+            token_ids.append(pk)
+    rows = list(Delivery.objects.filter(pk__in=token_ids).select_related("message__store"))
+    ids_by_provider = {row.answer.get("message_id"): row for row in rows if row.answer.get("message_id")}
+    try:
+        statuses = sms_backend().report(list(ids_by_provider))
+    except (requests.RequestException, ValueError) as error:  # asked again at the rows' next check
+        logger.warning("SMS delivery reports unavailable: %s", error)
+        return {"delivered": 0, "failed": 0, "pending": len(rows)}
+    done = {"delivered": 0, "failed": 0, "pending": 0}
+    for provider_id, row in ids_by_provider.items():
+        status = str(statuses.get(provider_id, ""))
+        answer = {**row.answer, "report": status}
+        mine = Delivery.objects.filter(pk=row.pk, state=State.SENT, report_due_at=claimed_until)
+        if status in REPORT_DELIVERED:
+            done["delivered"] += mine.update(answer=answer, report_due_at=None)
+        elif status in REPORT_PENDING:
+            late = row.sent_at is not None and now - row.sent_at >= REPORT_GIVE_UP
+            done["pending"] += mine.update(answer=answer, report_due_at=None if late else claimed_until)
+        else:
+            done["failed"] += _sms_failed_on_report(row, mine, answer=answer, status=status)
+    return done
+
+
+def _sms_failed_on_report(row, mine, *, answer, status):
+    """Mark a sent SMS failed after its report, and give its price back to the market, both or neither."""
+    from django.db.models import F
+
+    with transaction.atomic():
+        changed = mine.update(
+            state=State.FAILED,
+            answer=answer,
+            report_due_at=None,
+            charged=0,
+            last_error=_("통신사가 문자를 전하지 못했습니다 ({status}).").format(status=status)[:300],
+        )
+        if changed and row.charged:
+            MessageCredit.objects.filter(market_id=row.message.store.market_id).update(
+                balance=F("balance") + row.charged
+            )
+    return changed
 
 
 def _max_attempts():
@@ -323,5 +424,9 @@ def message_reach(message):
             Delivery.objects.filter(message=message, channel=Channel.SMS).values_list("charged", flat=True)
         ),
         "opted_out": opted_out,
+        "sms_unsent_for_credit": CreditShortfall.objects.filter(message=message)
+        .values_list("unsent", flat=True)
+        .first()
+        or 0,
         "reads_by_hour": [(hour, n, round(100 * n / most) if most else 0) for hour, n in reads],
     }

@@ -176,7 +176,11 @@ class _SolapiHandler(BaseHTTPRequestHandler):
         if not self._authorized():
             return self._answer(403, {"errorCode": "SignatureDoesNotMatch", "errorMessage": "signature"})
         message_id = self.path.split("value=")[-1].split("&")[0]
-        return self._answer(200, {"messageList": {message_id: {"messageId": message_id, "statusCode": "4000"}}})
+        state = self.server_state
+        with state.lock:
+            state.requests.append({"path": self.path, "method": "GET"})
+            status = state.statuses.get(message_id, "4000")
+        return self._answer(200, {"messageList": {message_id: {"messageId": message_id, "statusCode": status}}})
 
     def log_message(self, *args):
         pass
@@ -186,6 +190,7 @@ class _SolapiHandler(BaseHTTPRequestHandler):
 def solapi(settings):
     server = _Server(type("SolapiHandler", (_SolapiHandler,), {}))
     server.salts, server.sent = set(), []
+    server.statuses = {}  # messageId → the statusCode its delivery report gives; "4000" (received) unless set
     settings.SMS_BACKEND = "dangol.accounts.sms.SolapiSMS"
     settings.SOLAPI_API_KEY, settings.SOLAPI_API_SECRET = _SolapiHandler.api_key, _SolapiHandler.api_secret
     settings.SOLAPI_BASE_URL = server.url

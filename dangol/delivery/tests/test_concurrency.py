@@ -76,3 +76,29 @@ def test_credit_is_drawn_exactly_once_per_sms_under_concurrency(postgres, store,
     assert MessageCredit.objects.get(market=market).balance == 0
     assert Delivery.objects.filter(state=State.SENT, charged=20).count() == 45
     assert Delivery.objects.filter(state=State.FAILED, charged=0).count() == 15
+
+
+def test_two_schedulers_ask_about_each_text_once_and_refund_a_failed_one_once(
+    postgres, store, merchant, market, solapi
+):
+    from dangol.delivery.services import sms_reports_check
+
+    customers = _regulars(store, 20, "4")
+    for customer in customers:
+        ChannelChoice.objects.create(customer=customer, store=store, channel="sms")
+    MessageCredit.top_up(market=market, amount=20 * 20)
+    message_send(store=store, author=merchant, kind="info", body="마감 세일").deliver()
+    now = timezone.now()
+    deliveries_send_due(now=now, limit=50)
+    assert MessageCredit.objects.get(market=market).balance == 0
+    rows = list(Delivery.objects.filter(state=State.SENT).order_by("pk"))
+    for row in rows[:10]:
+        solapi.statuses[row.answer["message_id"]] = "3059"
+
+    later = now + dt.timedelta(minutes=2)
+    run_together(2, lambda i: [sms_reports_check(now=later, limit=3) for _ in range(6)])
+
+    asked = Counter(r["path"] for r in solapi.requests if r.get("method") == "GET")
+    assert len(asked) == 20 and set(asked.values()) == {1}
+    assert Delivery.objects.filter(state=State.FAILED, charged=0).count() == 10
+    assert MessageCredit.objects.get(market=market).balance == 10 * 20
