@@ -10,20 +10,23 @@ from .signals import follow_started
 
 
 def _confirm(follow, events):
-    """Tell the customer what changed (정보통신망법 §50⑧ asks for it)."""
+    """Tell the customer what changed (정보통신망법 §50⑧ asks for it): one notice per change, one
+    line long, already read, since the person is looking at the change as it happens; it stays in
+    the inbox as the record without raising the unread count."""
     if not events:
         return
     when = to_seoul(events[0].created_at).strftime("%Y년 %m월 %d일 %H:%M")
-    lines = [_("[{store}] {when} 기준 동의 내역이 바뀌었습니다.").format(store=follow.store.name, when=when)]
-    lines += [f"- {ConsentKind(e.kind).label}: {ConsentAction(e.action).label}" for e in events]
-    lines.append(_("동의 내역은 언제든 가게 페이지의 '동의 관리'에서 바꿀 수 있습니다."))
-    notice_send(customer=follow.customer, store=follow.store, text="\n".join(lines))
+    changes = ", ".join(f"{ConsentKind(e.kind).label} {ConsentAction(e.action).label}" for e in events)
+    text = _("[{store}] {when} 동의 기록: {changes}").format(store=follow.store.name, when=when, changes=changes)
+    message = notice_send(customer=follow.customer, store=follow.store, text=text)
+    message.inbox_items.filter(read_at__isnull=True).update(read_at=message.sent_at)
 
 
 def follow_start(*, customer, store, collection, ads, night, via, share_phone=False):
     """Follow, its consent records, the confirmation and what other apps give a new regular
     (a welcome coupon): all written, or none. Nobody becomes a regular without letting the
-    store keep their number (`collection`)."""
+    store keep their number (`collection`). `follow.welcome_gifts` names what the receivers of
+    `follow_started` gave, for the page to announce."""
     if not collection:
         raise ConsentRefused(_("단골이 되려면 휴대폰 번호 수집·이용에 동의해야 합니다."), field="collection")
     with transaction.atomic():
@@ -31,7 +34,8 @@ def follow_start(*, customer, store, collection, ads, night, via, share_phone=Fa
             customer=customer, store=store, ads=ads, night=night, via=via, share_phone=share_phone
         )
         _confirm(follow, events)
-        follow_started.send(sender=Follow, follow=follow)
+        answers = follow_started.send(sender=Follow, follow=follow)
+    follow.welcome_gifts = [str(gift) for _receiver, gifts in answers for gift in gifts or ()]
     return follow
 
 

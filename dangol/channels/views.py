@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from dangol.lib.refusals import refusals_shown
 from dangol.messaging.models import InboxItem
@@ -45,8 +44,10 @@ def follow(request, public_id):
     form = FollowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with refusals_shown(request, form=form) as shown:
-            follow_start(customer=request.user, store=store, via=ConsentVia.WEB, **form.cleaned_data)
+            started = follow_start(customer=request.user, store=store, via=ConsentVia.WEB, **form.cleaned_data)
             messages.success(request, _("{store}의 단골이 되었습니다!").format(store=store.name))
+            for gift in started.welcome_gifts:
+                messages.success(request, _("환영 쿠폰 '{gift}'을 쿠폰함에 넣어 드렸습니다.").format(gift=gift))
         if shown.ok:
             return redirect(store)
     return render(request, "channels/follow.html", {"store": store, "form": form})
@@ -62,21 +63,24 @@ def consent(request, public_id):
         with refusals_shown(request):
             given = request.POST.get("given") == "1"
             consent_change(follow=follow, kind=request.POST.get("kind"), given=given, via=ConsentVia.WEB)
-            messages.success(request, _("동의 내역을 바꿨습니다. 받은 메시지함에 확인 알림을 보냈습니다."))
+            messages.success(request, _("동의 내역을 바꿨습니다. 받은 메시지함에 기록을 남겼습니다."))
         return redirect("channels:consent", public_id=store.public_id)
     events = request.user.consent_events.filter(store=store)[:20]
     return render(request, "channels/consent.html", {"store": store, "follow": follow, "events": events})
 
 
 @login_required
-@require_POST
 def unfollow(request, public_id):
+    """Asks once (a page with one button), then ends the follow on POST."""
     store = public_store(public_id)
     follow = active_follow(request.user, store)
-    if follow is not None:
+    if follow is None:
+        return redirect(store)
+    if request.method == "POST":
         follow_end(follow=follow, via=ConsentVia.UNFOLLOW)
         messages.success(request, _("단골을 해제했습니다. 이 가게는 더 이상 번호를 볼 수 없습니다."))
-    return redirect(store)
+        return redirect(store)
+    return render(request, "channels/unfollow.html", {"store": store, "follow": follow})
 
 
 @login_required

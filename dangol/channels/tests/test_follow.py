@@ -59,8 +59,8 @@ def test_the_customer_gets_a_confirmation_of_the_consents(signed_in, customer, s
     _follow(client, store, ads=True, night=True)
     notice = InboxItem.objects.get(customer=customer).message
     assert notice.kind == MessageKind.NOTICE
-    assert "광고성 정보 수신: 동의" in notice.body
-    assert "야간(21시~08시) 광고성 정보 수신: 동의" in notice.body
+    assert "광고성 정보 수신 동의" in notice.body
+    assert "야간(21시~08시) 광고성 정보 수신 동의" in notice.body
     assert "휴대폰 번호" in notice.body
     assert escape(notice.body) in client.get(reverse("messaging:inbox_item", args=[notice.public_id])).content.decode()
 

@@ -16,7 +16,11 @@ def stall_stamps(store):
 
 @register.inclusion_tag("stamps/card_list.html")
 def stamp_cards_for(user):
-    cards = user.stamp_cards.select_related("program__store").order_by("-last_stamp_at")
+    cards = (
+        user.stamp_cards.select_related("program__store", "program__reward")
+        .prefetch_related("program__milestones__reward")
+        .order_by("-last_stamp_at")
+    )
     return {"cards": cards, "now": timezone.now()}
 
 

@@ -119,3 +119,17 @@ def test_the_service_itself_refuses_what_the_form_would_and_writes_nothing(make_
     assert field in error.value.message_dict, error.value.message_dict
     assert not StampProgram.objects.exists()
     assert not Campaign.objects.exists()
+
+
+def test_the_customers_stamp_card_names_its_reward_and_the_one_on_the_way(signed_in, customer, make_program):
+    program = make_program(
+        goal=5,
+        milestone={"kind": "amount", "amount_off": 500, "percent_off": None, "gift": ""},
+        milestone_at=3,
+    )
+    program.card_for(customer).add_stamp(via="member")
+
+    page = signed_in(customer).get(reverse("stamps:cards")).content.decode()
+
+    assert "도장 5개를 모으면 <strong>사은품: 떡 한 팩</strong> 쿠폰을 드립니다." in page
+    assert "가는 길에 도장 3개: 500원 할인" in page

@@ -224,7 +224,7 @@ def test_the_wallet_shows_stamp_cards(signed_in, customer, program):
     _stamp(program, customer, _days(0))
     with time_machine.travel(_days(0), tick=False):
         page = signed_in(customer).get(reverse("coupons:wallet")).content.decode()
-    assert "●○○" in page and "3개를 모으면 보상 쿠폰" in page
+    assert "●○○" in page and "도장 3개를 모으면 <strong>사은품: 떡 한 팩</strong> 쿠폰을 드립니다" in page
 
 
 def test_time_is_stored_in_utc(program, customer):
