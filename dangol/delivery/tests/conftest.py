@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -48,6 +49,11 @@ class _PushHandler(BaseHTTPRequestHandler):
             state.requests.append(
                 {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
             )
+            state.in_flight += 1
+            state.most_in_flight = max(state.most_in_flight, state.in_flight)
+        time.sleep(state.delay)
+        with state.lock:
+            state.in_flight -= 1
         status, headers = state.next_answer(self.path, (201, {}))
         self.send_response(status)
         for name, value in headers.items():
@@ -63,6 +69,7 @@ class _PushHandler(BaseHTTPRequestHandler):
 def push_service():
     """A push service that takes every push (201) unless told otherwise per path."""
     server = _Server(type("PushHandler", (_PushHandler,), {}))
+    server.delay, server.in_flight, server.most_in_flight = 0, 0, 0  # seconds before each answer
     push.forget_cached_keys()
     yield server
     server.stop()

@@ -179,3 +179,25 @@ def test_a_customer_who_chose_the_inbox_only_gets_no_push(
     _send(store, merchant)
     deliveries_send_due()
     assert push_service.requests == [] and not Delivery.objects.exists()
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_worker_sends_the_pushes_of_a_batch_at_once_and_records_each_row(
+    store, merchant, customer, stranger, other_merchant, follow, browser, push_service
+):
+    push_service.delay = 0.3  # a slow push service: one at a time would take 2.4 s
+    people = [customer, stranger, other_merchant]
+    for i, person in enumerate(people):
+        follow(person, store)
+        browser(f"phone{i}").subscribe(person)
+        browser(f"tablet{i}").subscribe(person)
+    dead = browser("dead")
+    dead.subscribe(customer)
+    push_service.answers = {dead.path: [(410, {})]}
+    _send(store, merchant)
+
+    assert deliveries_send_due()["push"] == 3
+    assert len(push_service.requests) == 7 and push_service.most_in_flight >= 4
+    rows = Delivery.objects.order_by("customer_id")
+    assert [(r.state, len(r.answer["reached"])) for r in rows] == [(State.SENT, 2)] * 3
+    assert not PushSubscription.objects.filter(endpoint=dead.endpoint).exists()
