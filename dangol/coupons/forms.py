@@ -248,7 +248,7 @@ class PinForm(forms.Form):
 
 class SetPinForm(forms.Form):
     pin = forms.RegexField(
-        label=_("새 확인 번호 4자리"),
+        label=_("새 가게 확인 번호 4자리"),
         regex=r"^\d{4}$",
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}),
         error_messages={"invalid": _("숫자 4자리로 정해 주세요."), "required": _("숫자 4자리로 정해 주세요.")},
@@ -267,10 +267,10 @@ class SetPinForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
-        label=_("어디에 쓰는 키인가요?"),
+        label=_("어느 계산대인가요?"),
         max_length=MAX_KEY_NAME,
-        widget=forms.TextInput(attrs={"placeholder": _("예: 계산대 POS")}),
-        error_messages={"required": _("키 이름을 적어 주세요.")},
+        widget=forms.TextInput(attrs={"placeholder": _("예: 가게 앞 계산대")}),
+        error_messages={"required": _("계산대 이름을 적어 주세요.")},
     )
 
 

@@ -245,7 +245,7 @@ def pin(request, public_id):
     if request.method == "POST" and form.is_valid():
         with refusals_shown(request, form=form):
             StorePin.set(store=store, pin=form.cleaned_data["pin"])
-            messages.success(request, _("확인 번호를 정했습니다. 손님 휴대폰에서 쿠폰을 쓸 때 눌러 주세요."))
+            messages.success(request, _("가게 확인 번호를 정했습니다. 손님 휴대폰에서 쿠폰을 쓸 때 눌러 주세요."))
             return redirect("coupons:stall", public_id=store.public_id)
     has_pin = StorePin.objects.filter(store=store).exists()
     return render(request, "coupons/pin.html", {"store": store, "form": form, "has_pin": has_pin})
@@ -276,7 +276,7 @@ def api_keys(request, public_id):
 def api_key_revoke(request, public_id, key_id):
     store = managed_store(request.user, public_id)
     if get_object_or_404(store.api_keys, public_id=key_id).revoke():
-        messages.success(request, _("API 키를 없앴습니다. 이 키로는 더 이상 쓸 수 없습니다."))
+        messages.success(request, _("계산대 연동을 끊었습니다. 이 번호로는 더 이상 쓸 수 없습니다."))
     return redirect("coupons:api_keys", public_id=store.public_id)
 
 
@@ -285,7 +285,7 @@ def api_key_revoke(request, public_id, key_id):
 def signing_key_rotate(request, public_id):
     store = managed_store(request.user, public_id)
     SigningKey.rotate(store=store, compromised=request.POST.get("compromised") == "1")
-    messages.success(request, _("쿠폰 서명 키를 새로 만들었습니다."))
+    messages.success(request, _("쿠폰 확인 표시를 새로 만들었습니다. 이미 나간 쿠폰도 계속 쓸 수 있습니다."))
     return redirect("coupons:api_keys", public_id=store.public_id)
 
 
