@@ -76,10 +76,11 @@ def test_the_wallet_and_stamp_cards_read_offline_and_a_coupon_used_offline_waits
     page.goto(f"{live_server.url}/cards/")
     _kept(page, "/cards/")
     page.goto(f"{live_server.url}/wallet/")
+    expect(page.locator("body[data-kept]")).to_be_attached(timeout=15000)  # this visit's copies are in place
     # Given after the last visit: the copy shown offline cannot know it, which proves it is the copy.
     Campaign.objects.create(store=store, kind="gift", gift="두부 한 모", valid_days=7).claim(customer=customer)
 
-    page.context.set_offline(True)
+    _go_offline(page)
     page.reload()
     expect(page.get_by_text("인터넷이 끊겨 있습니다. 마지막으로 받은 화면을 보여 드립니다.")).to_be_visible()
     expect(page.get_by_text("사은품: 김치 한 포기")).to_be_visible()
@@ -159,8 +160,8 @@ def test_two_stall_phones_redeem_offline_and_the_server_keeps_each_once_and_repo
     browser = browser_page.context.browser
     one, counter, errors_one = _stall_phone(browser, live_server, merchant, store)
     two, other, errors_two = _stall_phone(browser, live_server, merchant, store, init_script=NO_WEBCRYPTO_ED25519)
-    one.set_offline(True)
-    two.set_offline(True)
+    _go_offline(counter)
+    _go_offline(other)
     counter.reload()
     other.reload()
     expect(counter.get_by_text("인터넷이 끊겨 있습니다.")).to_be_visible()
@@ -223,3 +224,9 @@ def test_two_stall_phones_redeem_offline_and_the_server_keeps_each_once_and_repo
     assert not errors_one and not errors_two, errors_one + errors_two
     one.close()
     two.close()
+
+
+def _go_offline(page):
+    """Offline for the page and its service worker, and wait until the page itself sees it."""
+    page.context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")

@@ -19,6 +19,9 @@
   }
 
   if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.kept) document.body.dataset.kept = "1";
+    });
     navigator.serviceWorker.register("/sw.js", { scope: "/" })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function (registration) {

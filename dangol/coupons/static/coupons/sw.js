@@ -25,6 +25,8 @@ self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
 function fromNetwork(request) {
+  // The device says it has no network: don't wait for a request that can't succeed.
+  if (self.navigator && self.navigator.onLine === false) return Promise.reject(new Error("offline"));
   return new Promise(function (resolve, reject) {
     var timer = setTimeout(function () { reject(new Error("slow network")); }, WAIT_FOR_NETWORK_MS);
     fetch(request).then(function (response) { clearTimeout(timer); resolve(response); }, function (error) {
@@ -84,6 +86,9 @@ self.addEventListener("message", function (event) {
           return null;
         }).catch(function () { return null; });
       });
-    }));
+    })).then(function () {
+      // Tell the page its copies are in place (it marks itself, and a test can wait for it).
+      if (event.source) event.source.postMessage({ kept: true });
+    });
   }));
 });
