@@ -9,4 +9,5 @@ from .services import welcome_coupons_issue
 
 @receiver(follow_started, dispatch_uid="coupons.welcome_on_follow")
 def welcome_coupon_on_follow(sender, follow, **kwargs):
-    welcome_coupons_issue(customer=follow.customer, store=follow.store)
+    """Issue the store's welcome coupons; their names go back to the follow page, which announces them."""
+    return [coupon.campaign.name for coupon in welcome_coupons_issue(customer=follow.customer, store=follow.store)]
