@@ -1,7 +1,6 @@
 """What a customer meets around following: leaving asks once, consent receipts stay quiet, the
 welcome coupon is announced."""
 
-import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -85,10 +84,6 @@ def test_the_two_yearly_reminder_is_not_quiet(customer, store):
     assert reminder.read_at is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs coupons.receivers.welcome_coupon_on_follow to return the names of the coupons it gave",
-)
 def test_following_announces_the_welcome_coupon(signed_in, customer, merchant, store):
     Campaign.create_for(store=store, by=merchant, kind="amount", amount_off=2000, method="welcome", valid_days=30)
 
