@@ -168,3 +168,10 @@ def test_only_operators_change_a_cohort(signed_in, cast, tutor, other_store):
 def test_signed_out_visitors_are_sent_to_sign_in_or_get_401(client, cast, store):
     assert client.get(reverse("program:cohort", args=[cast.public_id])).status_code == 302
     assert client.get(reverse("api:cohort_list")).status_code == 401
+
+
+def test_the_program_link_shows_for_people_in_a_program_only(client, merchant, market, market_admin):
+    client.force_login(market_admin, backend="dangol.accounts.backends.PhoneCodeBackend")
+    assert "/program/" in client.get("/my/stores/").content.decode()
+    client.force_login(merchant, backend="dangol.accounts.backends.PhoneCodeBackend")
+    assert "/program/" not in client.get("/my/stores/").content.decode()
