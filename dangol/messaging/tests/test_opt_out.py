@@ -64,7 +64,7 @@ def test_the_button_withdraws_without_sign_in_with_its_record_and_confirmation(c
     events = {(e.kind, e.action, e.via) for e in ConsentEvent.objects.filter(customer=customer, store=store)}
     assert {("ads", "withdrawn", "opt_out_link"), ("night", "withdrawn", "opt_out_link")} <= events
     notice = Message.objects.get(kind=MessageKind.NOTICE, inbox_items__customer=customer, body__contains="철회")
-    assert "광고성 정보 수신: 철회" in notice.body
+    assert "광고성 정보 수신 철회" in notice.body
 
 
 def test_the_page_keeps_the_token_out_of_referers_and_caches(client, follow):
