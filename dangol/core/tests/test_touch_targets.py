@@ -11,7 +11,7 @@ MIN_PX = 48
 TARGETS = (
     "header.top nav a, header.top nav button, main button, main .button, "
     "main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), main select, "
-    "main label.check, main ul.radios label"
+    "main label.check, main ul.radios label, main div[id^=id_] > div > label"
 )
 
 
