@@ -22,7 +22,7 @@ from .push import push_send_many
 
 logger = logging.getLogger("dangol.delivery")
 
-BATCH = 200
+BATCH = 500  # rows per claim: fewer, larger batches keep more pushes in flight at once
 REPORT_FIRST_WAIT = dt.timedelta(minutes=1)  # a handset usually has a text within a minute
 REPORT_NEXT_WAIT = dt.timedelta(minutes=10)
 REPORT_GIVE_UP = dt.timedelta(days=3)  # carriers stop trying a handset after about three days
