@@ -20,3 +20,4 @@ preload_app = True  # import Django and the URL routes once, before forking
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("DANGOL_TRUSTED_PROXIES") or "127.0.0.1,::1"
+logger_class = "dangol.core.access_log.RedactingLogger"  # no tokens or payment keys in the access log
