@@ -63,16 +63,19 @@ class DeliveryQuerySet(models.QuerySet):
 
     def finish_sent(self, answers, token, *, now):
         """Record many rows as sent ({pk: answer}), each only where `token` still holds its claim, as
-        `Delivery.finish` does one by one but in one prepared statement; returns how many were recorded."""
+        `Delivery.finish` does one by one, in one statement; returns how many were recorded."""
         if not answers:
             return 0
         table = Delivery._meta.db_table
         sent_at = Delivery._meta.get_field("sent_at").get_db_prep_value(now, connection)
+        answer = "CAST(v.column2 AS jsonb)" if connection.vendor == "postgresql" else "v.column2"
+        values = ", ".join(["(%s, %s)"] * len(answers))
         with connection.cursor() as cursor:
-            cursor.executemany(  # the table name is our model's, every value a parameter
+            cursor.execute(  # the table name is our model's, every value a parameter
                 f"UPDATE {table} SET state = %s, claim = '', claimed_until = NULL, last_error = '', "  # noqa: S608
-                "sent_at = %s, answer = %s WHERE id = %s AND claim = %s",
-                [(State.SENT, sent_at, json.dumps(answer), pk, token) for pk, answer in answers.items()],
+                f"sent_at = %s, answer = {answer} FROM (VALUES {values}) AS v "
+                f"WHERE {table}.id = v.column1 AND {table}.claim = %s",
+                [State.SENT, sent_at, *(x for pk, record in answers.items() for x in (pk, json.dumps(record))), token],
             )
             return cursor.rowcount
 
