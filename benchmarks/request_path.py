@@ -1,0 +1,588 @@
+"""The request path under wrk: a flash claim, a stall redemption at a steady rate, and the inbox API.
+
+Each case runs against gunicorn on 127.0.0.1 (driven by `wrk` with a Lua script, so the load generator
+is C, not Python threads) and beside raw SQL doing the same work on the same database in the same run.
+Server CPU per request is the gunicorn processes' utime+stime (from /proc/<pid>/stat) before and after
+each case, divided by the requests the case answered. For the raw SQL rows the CPU column is the
+driving Python process's own CPU (the part an application would spend around the same statements).
+
+Needs DATABASE_URL=postgres://... (it creates and drops its own database next to that one) and wrk.
+`python -m benchmarks.request_path profile` prints a cProfile of 300 claims made in-process instead.
+"""
+
+import json
+import os
+import queue
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks.flash_claim import (
+    _admin_connection,
+    _free_port,
+    _python,
+    _random,
+    _sql_round,
+    _wait_until_up,
+)
+
+COUPONS = 1_000
+CUSTOMERS = 2_000
+WORKERS, THREADS = 4, 8
+CLAIM_CLIENTS = 200
+REDEEM_RATE, REDEEM_SECONDS, REDEEM_CLIENTS = 200, 10, 20
+INBOX_CLIENTS, INBOX_SECONDS = 20, 10
+INBOX_MESSAGES = 60  # per customer: 120,000 inbox items in all, a third of them unread
+ROOT = Path(__file__).resolve().parent.parent
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def run():
+    url = os.environ.get("DATABASE_URL", "")
+    if urlsplit(url).scheme not in ("postgres", "postgresql"):
+        return [{"case": "request path", "result": "skipped: set DATABASE_URL=postgres://... to a PostgreSQL server"}]
+    if not shutil.which("wrk"):
+        return [{"case": "request path", "result": "skipped: wrk is not installed"}]
+    bench_url = _create_database(url)
+    rows = [{"case": "load average at start", "result": " ".join(f"{x:.2f}" for x in os.getloadavg())}]
+    try:
+        env = bench_env(bench_url)
+        _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
+        setup = json.loads(_python(["-c", "from benchmarks.request_path import prepare; prepare()"], env))
+        with tempfile.TemporaryDirectory() as scratch:
+            rows += _over_http(env, setup, Path(scratch))
+        rows += _over_sql(bench_url, setup)
+    finally:
+        with _admin_connection(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
+    rows.append({"case": "load average at end", "result": " ".join(f"{x:.2f}" for x in os.getloadavg())})
+    return rows
+
+
+def bench_env(bench_url):
+    """The server's environment: the bench database, a throwaway secret key, the demo providers."""
+    env = {**os.environ, "DATABASE_URL": bench_url, "DANGOL_DB_CONN_MAX_AGE": "300", "DANGOL_LOG_LEVEL": "WARNING"}
+    env.setdefault("DANGOL_SECRET_KEY", secrets.token_urlsafe(50))
+    env.setdefault("DANGOL_DEMO", "1")
+    env.setdefault("DANGOL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    # wrk names one client address per customer, as a proxy in front of gunicorn would.
+    env["DANGOL_TRUSTED_PROXIES"] = "127.0.0.1"
+    return env
+
+
+def _create_database(url):
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'dangol'}_path_bench"
+    with _admin_connection(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def prepare():
+    """In a subprocess on the bench database: the flash claim's customers and sessions (flash_claim.prepare),
+    an API key, issued coupons to redeem, and an inbox history for every customer."""
+    import contextlib
+    import io
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangol.settings")
+    django.setup()
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from benchmarks.flash_claim import prepare as flash_prepare
+    from dangol.channels.models import Store
+    from dangol.coupons.models import ApiKey, Campaign, Coupon, SigningKey
+    from dangol.messaging.models import Message
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        flash_prepare()
+    setup = json.loads(out.getvalue())
+    store = Store.objects.get(pk=setup["store_pk"])
+    _key, plain = ApiKey.create_for(store=store, name="벤치 계산대", by=None)
+    key = SigningKey.objects.active_for(store.pk)
+    now = timezone.now()
+    codes = {}
+    for side in ("http", "sql"):
+        campaign = Campaign.objects.create(
+            store=store, title=f"사용 {side}", kind="amount", amount_off=500, valid_days=7, method="paper"
+        )
+        batch = [
+            Coupon(
+                code=_random(8),
+                campaign=campaign,
+                store=store,
+                signing_key=key,
+                issued_at=now,
+                starts_at=now - dt.timedelta(minutes=1),
+                expires_at=now + dt.timedelta(days=7),
+            )
+            for _ in range(REDEEM_RATE * REDEEM_SECONDS * 2)
+        ]
+        Coupon.objects.bulk_create(batch, batch_size=1000)
+        codes[side] = [c.code for c in batch]
+    messages = Message.objects.bulk_create(
+        Message(store=store, kind="info", body=f"오늘의 소식 {i}", status="sent", send_at=now, sent_at=now)
+        for i in range(INBOX_MESSAGES)
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO messaging_inboxitem (message_id, customer_id, visible_at, read_at)"
+            " SELECT m.id, u.id, now() - (m.id %% 1000) * interval '1 minute',"
+            " CASE WHEN (m.id + u.id) %% 3 = 0 THEN NULL ELSE now() END"
+            " FROM messaging_message m CROSS JOIN accounts_user u WHERE m.id = ANY(%s) AND u.id = ANY(%s)",
+            ([m.pk for m in messages], setup["customers"]),
+        )
+        cur.execute("ANALYZE")
+    print(json.dumps({**setup, "api_key": plain, "codes": codes}))
+
+
+# Over HTTP, driven by wrk -------------------------------------------------------------------------
+
+CLAIM_LUA = """
+local sessions = {%(sessions)s}
+local csrf = "%(csrf)s"
+local next_index, step
+function setup(thread)
+  thread:set("first", %(threads_seen)s)
+  %(threads_seen_inc)s
+end
+function init(args)
+  next_index = first + 1
+  step = %(threads)d
+end
+function request()
+  local s = sessions[next_index]
+  if s == nil then
+    wrk.thread:stop()
+    s = sessions[1]
+  end
+  local address = "10.0." .. math.floor(next_index / 250) .. "." .. (next_index %% 250 + 1)
+  next_index = next_index + step
+  return wrk.format("POST", "%(path)s", {
+    ["Cookie"] = "sessionid=" .. s .. "; csrftoken=" .. csrf, ["X-Forwarded-For"] = address,
+    ["X-CSRFToken"] = csrf, ["Content-Length"] = "0"})
+end
+"""
+
+REDEEM_LUA = """
+local codes = {%(codes)s}
+local next_index, step
+local counter = 0
+function setup(thread)
+  thread:set("first", %(threads_seen)s)
+  %(threads_seen_inc)s
+end
+function init(args)
+  next_index = first + 1
+  step = %(threads)d
+end
+function delay()
+  return %(delay_ms)d
+end
+function request()
+  local c = codes[next_index]
+  if c == nil then
+    wrk.thread:stop()
+    c = codes[1]
+  end
+  next_index = next_index + step
+  local body = '{"code": "' .. c .. '", "amount": 12000, "client_id": "bench-' .. c .. '"}'
+  return wrk.format("POST", "%(path)s", {
+    ["Authorization"] = "Bearer %(key)s", ["Content-Type"] = "application/json"}, body)
+end
+"""
+
+INBOX_LUA = """
+local sessions = {%(sessions)s}
+local i = 0
+local salt = 0
+function setup(thread)
+  thread:set("salt", %(threads_seen)s)
+  %(threads_seen_inc)s
+end
+function request()
+  i = i + 1
+  local s = sessions[((i * 7 + salt * 131) %% #sessions) + 1]
+  return wrk.format("GET", "/api/v1/inbox", {["Cookie"] = "sessionid=" .. s})
+end
+"""
+
+DONE_LUA = """
+local statuses = {}
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status >= 500 and not printed_body then
+    printed_body = true
+    io.stderr:write(status .. " " .. string.sub(body, 1, 300) .. "\\n")
+  end
+end
+function done(summary, latency, requests)
+  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "p50": %f, "p99": %f, "socket_errors": %d,'
+    .. ' "non2xx": %d}\\n', summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, summary.errors.status))
+end
+"""
+
+
+def _lua(template, threads, **values):
+    # Each wrk thread takes every `threads`-th item, starting at its own index.
+    counter = "__thread_counter"
+    values |= {
+        "threads": threads,
+        "threads_seen": f"({counter} or 0)",
+        "threads_seen_inc": f"{counter} = ({counter} or 0) + 1",
+    }
+    return template % values
+
+
+def _quoted(items):
+    return ",".join(f'"{i}"' for i in items)
+
+
+def _over_http(env, setup, scratch):
+    port = _free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, bound to 127.0.0.1
+        [str(gunicorn), "dangol.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(WORKERS), "--threads", str(THREADS)]
+        + ["--preload", "--keep-alive", "30", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(port, server)
+        # Every worker thread opens its connection and imports its routes before any clock starts.
+        warm = scratch / "warm.lua"
+        warm.write_text(_lua(INBOX_LUA, 2, sessions=_quoted(setup["sessions"][:50])) + DONE_LUA)
+        _wrk(base, warm, connections=64, threads=2, seconds=3)
+        rows = []
+
+        threads = 2
+        claim = scratch / "claim.lua"
+        path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
+        sessions = setup["sessions"]
+        claim.write_text(
+            _lua(CLAIM_LUA, threads, sessions=_quoted(sessions), csrf=secrets.token_hex(16), path=path) + DONE_LUA
+        )
+        result, cpu = _measured(server, lambda: _wrk(base, claim, connections=CLAIM_CLIENTS, threads=threads))
+        issued, sold_in = _issued(env["DATABASE_URL"], setup["http_campaign_pk"])
+        row = _row("claim (1,000 of 2,000), HTTP", CLAIM_CLIENTS, result, cpu, exact=issued)
+        # wrk's clock runs until its last thread stops; the coupons' own times say how long selling took.
+        rows.append({**row, "requests/s": "—", "claims/s": f"{COUPONS / sold_in:,.0f}"})
+
+        redeem = scratch / "redeem.lua"
+        path = f"/api/v1/stores/{setup['store']}/redemptions"
+        codes = setup["codes"]["http"][: REDEEM_RATE * REDEEM_SECONDS]
+        delay_ms = round(REDEEM_CLIENTS * 1000 / REDEEM_RATE)
+        redeem.write_text(
+            _lua(REDEEM_LUA, threads, codes=_quoted(codes), path=path, key=setup["api_key"], delay_ms=delay_ms)
+            + DONE_LUA
+        )
+        result, cpu = _measured(
+            server,
+            lambda: _wrk(base, redeem, connections=REDEEM_CLIENTS, threads=threads, seconds=REDEEM_SECONDS + 20),
+        )
+        rows.append(_row(f"redemption ~{REDEEM_RATE}/s, HTTP", REDEEM_CLIENTS, result, cpu))
+
+        inbox = scratch / "inbox.lua"
+        inbox.write_text(_lua(INBOX_LUA, threads, sessions=_quoted(sessions)) + DONE_LUA)
+        result, cpu = _measured(
+            server, lambda: _wrk(base, inbox, connections=INBOX_CLIENTS, threads=threads, seconds=INBOX_SECONDS)
+        )
+        rows.append(_row("GET /api/v1/inbox, HTTP", INBOX_CLIENTS, result, cpu))
+        return rows
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wrk(base, script, *, connections, threads, seconds=60):
+    done = subprocess.run(  # noqa: S603 - wrk against our own server on 127.0.0.1
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s", "-s", str(script)]
+        + [base],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=seconds + 60,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        raise RuntimeError(f"wrk gave no result:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    if done.stderr.strip():
+        print(done.stderr.strip()[-600:], file=sys.stderr)
+    return json.loads(lines[-1].removeprefix("RESULT "))
+
+
+def _server_ticks(server):
+    """utime+stime of gunicorn's master and its workers, in clock ticks."""
+    pids = [server.pid]
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
+    return total
+
+
+def _measured(server, work):
+    before = _server_ticks(server)
+    result = work()
+    return result, (_server_ticks(server) - before) * 1000 / TICK
+
+
+def _row(case, clients, result, cpu_ms, *, exact=None):
+    requests = max(result["requests"], 1)
+    row = {
+        "case": case,
+        "clients": clients,
+        "requests": result["requests"],
+        "requests/s": f"{result['requests'] / result['seconds']:,.0f}",
+        "p50 ms": f"{result['p50']:.1f}",
+        "p99 ms": f"{result['p99']:.1f}",
+        "CPU ms/req": f"{cpu_ms / requests:.2f}",
+        "errors": result["socket_errors"] + result["non2xx"],
+    }
+    if exact is not None:
+        row["errors"] = result["socket_errors"]  # 409 (sold out, already held) is an answer here
+        row["exact"] = exact
+    return row
+
+
+def _issued(url, campaign_pk):
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT count(*) FROM coupons_coupon WHERE campaign_id = %s", (campaign_pk,)).fetchone()[0]
+        counter = conn.execute("SELECT issued_count FROM coupons_campaign WHERE id = %s", (campaign_pk,)).fetchone()[0]
+        seconds = conn.execute(
+            "SELECT extract(epoch FROM max(issued_at) - min(issued_at)) FROM coupons_coupon WHERE campaign_id = %s",
+            (campaign_pk,),
+        ).fetchone()[0]
+    exact = "yes" if rows == counter == COUPONS else f"NO ({rows} rows, counter {counter})"
+    return exact, max(float(seconds or 0), 0.001)
+
+
+# Raw SQL doing the same work ----------------------------------------------------------------------
+
+
+def _cpu_now():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _over_sql(bench_url, setup):
+    rows = []
+    cpu = _cpu_now()
+    claim = _sql_round(bench_url, setup)
+    cpu = (_cpu_now() - cpu) * 1000 / max(claim["requests"], 1)
+    rows.append({**claim, "case": "claim, raw SQL", "CPU ms/req": f"{cpu:.2f} (driver)"})
+    rows.append(_sql_redemptions(bench_url, setup))
+    rows.append(_sql_inbox(bench_url, setup))
+    return rows
+
+
+def _sql_threads(bench_url, count, work, seconds):
+    """Run `work(cur, i)` on `count` connections for `seconds`; (latencies ms, requests, elapsed, cpu ms/req)."""
+    import psycopg
+
+    latencies, lock = [], threading.Lock()
+    start_line = threading.Barrier(count)
+    deadline = [0.0]
+
+    def worker(n):
+        with psycopg.connect(bench_url) as conn:
+            start_line.wait()
+            i = 0
+            while time.monotonic() < deadline[0]:
+                began = time.perf_counter()
+                if not work(conn, n, i):
+                    return
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took * 1000)
+                i += 1
+
+    cpu = _cpu_now()
+    started = time.monotonic()
+    deadline[0] = started + seconds + 1
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    cpu = (_cpu_now() - cpu) * 1000 / max(len(latencies), 1)
+    return sorted(latencies), elapsed, cpu
+
+
+def _sql_row(case, clients, latencies, elapsed, cpu):
+    from benchmarks.flash_claim import _percentile
+
+    return {
+        "case": case,
+        "clients": clients,
+        "requests": len(latencies),
+        "requests/s": f"{len(latencies) / elapsed:,.0f}",
+        "p50 ms": f"{_percentile(latencies, 50):.1f}",
+        "p99 ms": f"{_percentile(latencies, 99):.1f}",
+        "CPU ms/req": f"{cpu:.2f} (driver)",
+        "errors": 0,
+    }
+
+
+def _sql_redemptions(bench_url, setup):
+    """Find the coupon by store and code, look up the client id, use it conditionally, record the use."""
+    codes = queue.SimpleQueue()
+    for code in setup["codes"]["sql"][: REDEEM_RATE * REDEEM_SECONDS]:
+        codes.put(code)
+    interval = REDEEM_CLIENTS / REDEEM_RATE
+    store = setup["store_pk"]
+
+    def work(conn, _n, i):
+        try:
+            code = codes.get_nowait()
+        except queue.Empty:
+            return False
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(
+                "SELECT c.id, c.status, k.min_purchase, k.amount_off FROM coupons_coupon c"
+                " JOIN coupons_campaign k ON k.id = c.campaign_id WHERE c.store_id = %s AND c.code = %s",
+                (store, code),
+            )
+            coupon, _status, _min, amount_off = cur.fetchone()
+            cur.execute("SELECT id FROM coupons_redemption WHERE store_id = %s AND client_id = %s", (store, code))
+            cur.execute(
+                "UPDATE coupons_coupon SET status = 'redeemed', redeemed_at = now() WHERE id = %s"
+                " AND status = 'issued' AND starts_at <= now() AND expires_at > now()",
+                (coupon,),
+            )
+            cur.execute(
+                "INSERT INTO coupons_redemption (public_id, coupon_id, store_id, via, amount, discount, client_id,"
+                " device, created_at) VALUES (%s, %s, %s, 'api', 12000, %s, %s, '', now())",
+                (_random(10).lower(), coupon, store, amount_off, f"bench-{code}"),
+            )
+        time.sleep(max(0.0, interval - 0.001))
+        return True
+
+    latencies, elapsed, cpu = _sql_threads(bench_url, REDEEM_CLIENTS, work, REDEEM_SECONDS + 20)
+    return _sql_row(f"redemption ~{REDEEM_RATE}/s, raw SQL", REDEEM_CLIENTS, latencies, elapsed, cpu)
+
+
+def _sql_inbox(bench_url, setup):
+    """The inbox page of one customer: 50 newest items with message and store, and unread per store."""
+    customers = setup["customers"]
+
+    def work(conn, n, i):
+        customer = customers[(i * 7 + n * 131) % len(customers)]
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT i.id, i.visible_at, i.read_at, m.public_id, m.kind, m.header, m.body, m.footer, m.buttons,"
+                " s.public_id, s.name FROM messaging_inboxitem i JOIN messaging_message m ON m.id = i.message_id"
+                " JOIN channels_store s ON s.id = m.store_id WHERE i.customer_id = %s AND i.visible_at <= now()"
+                " ORDER BY i.visible_at DESC, i.id DESC LIMIT 50",
+                (customer,),
+            )
+            cur.fetchall()
+            cur.execute(
+                "SELECT s.public_id, count(*) FROM messaging_inboxitem i JOIN messaging_message m"
+                " ON m.id = i.message_id JOIN channels_store s ON s.id = m.store_id WHERE i.customer_id = %s"
+                " AND i.read_at IS NULL AND i.visible_at <= now() GROUP BY s.public_id",
+                (customer,),
+            )
+            cur.fetchall()
+        conn.rollback()
+        return True
+
+    latencies, elapsed, cpu = _sql_threads(bench_url, INBOX_CLIENTS, work, INBOX_SECONDS)
+    return _sql_row("GET inbox, raw SQL", INBOX_CLIENTS, latencies, elapsed, cpu)
+
+
+# Where a claim's CPU goes -------------------------------------------------------------------------
+
+
+def profile(claims=300):
+    """cProfile of `claims` claims through the Django test client, on the bench database."""
+    import cProfile
+    import pstats
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangol.settings")
+    django.setup()
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    setup = json.loads(os.environ["BENCH_SETUP"])
+    path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
+    clients = []
+    for session in setup["sessions"][:claims]:
+        client = Client(enforce_csrf_checks=False, HTTP_HOST="127.0.0.1")
+        client.cookies["sessionid"] = session
+        clients.append(client)
+    clients[0].get("/healthz")
+    with CaptureQueriesContext(connection) as first:
+        clients[0].post(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i, client in enumerate(clients[1:]):
+        client.post(path, REMOTE_ADDR=f"10.1.{i // 250}.{i % 250 + 1}")
+    profiler.disable()
+    reset_queries()
+    print(f"statements in one claim: {len(first.captured_queries)}")
+    for q in first.captured_queries:
+        print("  ", q["sql"][:160])
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+
+
+def _profile_main():
+    url = os.environ["DATABASE_URL"]
+    bench_url = _create_database(url)
+    try:
+        env = bench_env(bench_url)
+        _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
+        setup = _python(["-c", "from benchmarks.flash_claim import prepare; prepare()"], env)
+        subprocess.run(
+            [sys.executable, "-c", "from benchmarks.request_path import profile; profile()"],
+            cwd=ROOT,
+            env={**env, "BENCH_SETUP": setup},
+            check=True,
+        )
+    finally:
+        with _admin_connection(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["profile"]:
+        _profile_main()
+    else:
+        from benchmarks.__main__ import main
+
+        main(["request_path"])
