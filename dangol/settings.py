@@ -242,6 +242,9 @@ SMS_PRICE_WON = env_int("DANGOL_SMS_PRICE_WON", 20)  # a short text (90 bytes), 
 LMS_PRICE_WON = env_int("DANGOL_LMS_PRICE_WON", 50)  # a longer text
 # Web Push: the contact push services may use about our pushes (VAPID "sub").
 VAPID_SUBJECT = env("DANGOL_VAPID_SUBJECT", "mailto:dangol@example.com")
+PUSH_CONCURRENCY = env_int("DANGOL_PUSH_CONCURRENCY", 32)  # requests in flight per push service per process
+DELIVERY_TICK_SECONDS = env_int("DANGOL_DELIVERY_TICK_SECONDS", 10)  # how long each tick keeps sending
+SMS_REPORT_BATCH = env_int("DANGOL_SMS_REPORT_BATCH", 100)  # texts asked about per tick (delivery reports)
 SIGN_IN_CODE_TTL_SECONDS = env_int("DANGOL_SIGN_IN_CODE_TTL", 300)
 SIGN_IN_CODES_PER_PHONE = env_int("DANGOL_SIGN_IN_CODES_PER_PHONE", 5)  # per 15 minutes
 SIGN_IN_CODES_PER_ADDRESS = env_int("DANGOL_SIGN_IN_CODES_PER_ADDRESS", 20)  # per hour

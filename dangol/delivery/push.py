@@ -10,18 +10,15 @@ import asyncio
 import atexit
 import base64
 import dataclasses
-import hashlib
-import hmac
 import os
-import struct
 import threading
 import time
 from urllib.parse import urlsplit
 
 import aiohttp
+import http_ece
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import transaction
 from py_vapid import Vapid02
@@ -105,29 +102,19 @@ def push_send_many(pushes, *, ttl=TTL, urgency="normal"):
 
 
 def encrypt(p256dh, auth, payload):
-    """RFC 8291 §3.4 / RFC 8188: `payload` encrypted for one browser, as an aes128gcm body.
-
-    A fresh key pair per message (§3.1); the browser's P-256 key and auth secret give the input
-    keying material, a random salt the content key and nonce; one record, ending with 0x02.
-    """
-    ua_public = _unb64(p256dh)
+    """RFC 8291 / RFC 8188: `payload` encrypted for one browser as an aes128gcm body, by http-ece (the
+    reference implementation), with a fresh key pair and salt for every message (RFC 8291 §3.1)."""
     if len(payload) + 17 > RECORD_SIZE:
         raise ValueError("payload too large for one record")
-    browser_key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_public)
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    as_public = server_key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    return http_ece.encrypt(
+        payload,
+        salt=os.urandom(16),
+        private_key=ec.generate_private_key(ec.SECP256R1()),
+        dh=_unb64(p256dh),
+        auth_secret=_unb64(auth),
+        version="aes128gcm",
+        rs=RECORD_SIZE,
     )
-    shared = server_key.exchange(ec.ECDH(), browser_key)
-    # HKDF-SHA-256 with one output block is two HMACs: extract, then expand with counter 0x01.
-    prk_key = hmac.digest(_unb64(auth), shared, hashlib.sha256)
-    ikm = hmac.digest(prk_key, b"WebPush: info\x00" + ua_public + as_public + b"\x01", hashlib.sha256)
-    salt = os.urandom(16)
-    prk = hmac.digest(salt, ikm, hashlib.sha256)
-    cek = hmac.digest(prk, b"Content-Encoding: aes128gcm\x00\x01", hashlib.sha256)[:16]
-    nonce = hmac.digest(prk, b"Content-Encoding: nonce\x00\x01", hashlib.sha256)[:12]
-    ciphertext = AESGCM(cek).encrypt(nonce, payload + b"\x02", None)
-    return salt + struct.pack("!IB", RECORD_SIZE, len(as_public)) + as_public + ciphertext
 
 
 async def _post_all(pushes, headers):
