@@ -258,8 +258,21 @@ def _over_http(env, setup, scratch):
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, bound to 127.0.0.1
-        [str(gunicorn), "dangol.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(WORKERS), "--threads", str(THREADS)]
-        + ["--preload", "--keep-alive", "30", "--log-level", "warning"],
+        [
+            str(gunicorn),
+            "dangol.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--preload",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -319,8 +332,20 @@ def _over_http(env, setup, scratch):
 
 def _wrk(base, script, *, connections, threads, seconds=60):
     done = subprocess.run(  # noqa: S603 - wrk against our own server on 127.0.0.1
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s", "-s", str(script)]
-        + [base],
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            base,
+        ],
         capture_output=True,
         text=True,
         check=False,

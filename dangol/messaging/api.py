@@ -99,7 +99,8 @@ def send(request, public_id: str, payload: MessageIn):
 
 @router.get("/inbox", auth=session_auth, response=InboxOut)
 def inbox(request, limit: int = Query(50, ge=1, le=200)):
-    items = InboxItem.objects.for_customer(request.auth)[:limit]
+    # The answer names each message's store, never its market: no Market row to load.
+    items = InboxItem.objects.for_customer(request.auth).select_related(None).select_related("message__store")[:limit]
     unread = InboxItem.objects.unread_by_store(request.auth)
     return {
         "unread": sum(unread.values()),

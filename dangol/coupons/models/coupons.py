@@ -401,7 +401,14 @@ class Campaign(models.Model):
             if self.method == Method.LOTTERY
             else _("이미 받은 쿠폰입니다. 쿠폰함을 보세요.")
         )
-        # Each lost race means another claim by this customer took a slot, so this ends.
+        # The counter only grows, so the value read with the campaign can only say "sold out" too late,
+        # never too early: it spares a sold-out claim its transaction, and the counter update judges the rest.
+        if self.method != Method.LOTTERY and self.quantity is not None and self.issued_count >= self.quantity:
+            raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
+        # One coupon per customer (the usual case) goes straight for slot 1: the unique slot refuses a
+        # second one, and the retry counts. Each lost race means another claim by this customer took a
+        # slot, so this ends.
+        counted = self.per_customer_limit > 1
         for _attempt in range(self.per_customer_limit + 3):
             code = new_code()
             try:
@@ -409,16 +416,15 @@ class Campaign(models.Model):
                     if self.method == Method.LOTTERY:
                         self._take_address_allowance(address, now)
                         return self._draw(customer=customer, now=now, code=code)
-                    held = Coupon.objects.filter(campaign=self, customer=customer).count()
+                    held = Coupon.objects.filter(campaign=self, customer=customer).count() if counted else 0
                     if held >= self.per_customer_limit:
                         raise CouponRefused(already, status=409)
-                    if self._sold_out():
-                        raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
                     self._take_address_allowance(address, now)
                     return self._issue(customer=customer, now=now, slot=held + 1, code=code)
             except IntegrityError:
                 if self.method == Method.LOTTERY and not Coupon.objects.filter(code=code).exists():
                     raise CouponRefused(already, status=409) from None
+                counted = True
                 # The same customer's other claim took this slot a moment ago (count again),
                 # or two coupons drew the same code (draw another).
         raise CouponRefused(_("잠시 뒤에 다시 눌러 주세요."), status=503)
@@ -588,6 +594,7 @@ class CouponQuerySet(models.QuerySet):
             raise CouponRefused(
                 _("이 가게에서 쓸 수 있는 쿠폰 번호가 아닙니다. 번호를 다시 확인해 주세요."), status=404
             )
+        coupon.store = store  # the caller's row: the answer names it without reading it again
         return coupon, Via.CODE
 
 
@@ -999,4 +1006,5 @@ class SigningKey(models.Model):
         coupon = Coupon.objects.filter(code=payload["c"], store=store).select_related("campaign").first()
         if coupon is None:
             raise tokens.BadToken
+        coupon.store = store
         return coupon

@@ -3,8 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F
+from django.db import connection, models
 from django.utils.crypto import salted_hmac
 
 CLAIMS_PER_ADDRESS_PER_HOUR = 30  # mobile carriers put many phones behind one address
@@ -47,6 +46,18 @@ class Allowance(models.Model):
     @classmethod
     def take(cls, *, what, key, window_start, limit, count=1):
         """Use `count` of `limit`; False (and nothing used) when that would pass it."""
-        row, _created = cls.objects.get_or_create(what=what, key=key, window_start=window_start)
-        taken = cls.objects.filter(pk=row.pk, used__lte=limit - count).update(used=F("used") + count)
-        return taken == 1
+        if count > limit:
+            return False
+        # One statement (PostgreSQL and SQLite alike): the first use makes the row, a later one adds to
+        # it only while the limit allows; racing requests queue on the row as with an UPDATE.
+        table = connection.ops.quote_name(cls._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (what, key, window_start, used) VALUES (%s, %s, %s, %s)"  # noqa: S608 - our table
+            f" ON CONFLICT (what, key, window_start) DO UPDATE SET used = {table}.used + excluded.used"
+            f" WHERE {table}.used <= %s RETURNING id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [what, key, connection.ops.adapt_datetimefield_value(window_start), count, limit - count]
+            )
+            return cursor.fetchone() is not None

@@ -1,0 +1,61 @@
+"""The statements a claim and a stall redemption cost (benchmarks/request_path.py measures the time)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dangol.coupons.models import Campaign, Coupon, Redemption, SigningKey
+
+
+def _statements(call):
+    with CaptureQueriesContext(connection) as seen:
+        response = call()
+    return response, [q["sql"] for q in seen.captured_queries]
+
+
+def test_a_first_come_claim_reads_no_counter_and_counts_no_coupons(signed_in, api, customer, make_campaign):
+    campaign = make_campaign(quantity=5)
+    SigningKey.objects.active_for(campaign.store_id)  # a store's key is made once, on its first coupon
+    signed_in(customer)
+    response, statements = _statements(lambda: api("post", f"/campaigns/{campaign.public_id}/claim"))
+    assert response.status_code == 201
+    assert Coupon.objects.filter(campaign=campaign, customer=customer).count() == 1
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
+    # session, user, campaign with store, allowance, signing key, coupon, counter (+ transaction and savepoint lines)
+    work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))]
+    assert len(work) <= 7, work
+    assert not any("COUNT(" in s.upper() for s in work)
+
+
+def test_a_second_claim_by_the_same_customer_is_still_refused(signed_in, api, customer, make_campaign):
+    campaign = make_campaign(quantity=5)
+    signed_in(customer)
+    assert api("post", f"/campaigns/{campaign.public_id}/claim").status_code == 201
+    again = api("post", f"/campaigns/{campaign.public_id}/claim")
+    assert again.status_code == 409
+    assert again.json() == {"detail": "이미 받은 쿠폰입니다. 쿠폰함을 보세요."}
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
+    assert Coupon.objects.filter(campaign=campaign).count() == 1
+
+
+def test_a_sold_out_campaign_refuses_without_a_transaction(signed_in, api, customer, stranger, make_campaign):
+    campaign = make_campaign(quantity=1)
+    campaign.claim(customer=stranger)
+    signed_in(customer)
+    response, statements = _statements(lambda: api("post", f"/campaigns/{campaign.public_id}/claim"))
+    assert response.status_code == 409
+    assert response.json() == {"detail": "아쉽지만 쿠폰이 모두 나갔습니다."}
+    assert not Coupon.objects.filter(customer=customer).exists()
+    assert not any(s.startswith(("INSERT", "UPDATE")) for s in statements)
+
+
+def test_a_redemption_by_code_reads_the_store_once(api, api_key, store, coupon):
+    path = f"/stores/{store.public_id}/redemptions"
+    response, statements = _statements(
+        lambda: api("post", path, {"code": coupon.code, "client_id": "pos-1"}, key=api_key)
+    )
+    assert response.status_code == 201
+    assert response.json()["coupon"]["store_name"] == store.name
+    assert Redemption.objects.filter(coupon=coupon).count() == 1
+    # key with store, store by id, coupon with campaign, client id, use, record
+    work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))]
+    assert len(work) <= 6, work
