@@ -333,7 +333,7 @@ def _over_http(env, setup, scratch):
 def _wrk(base, script, *, connections, threads, seconds=60):
     done = subprocess.run(  # noqa: S603 - wrk against our own server on 127.0.0.1
         [
-            "wrk",
+            shutil.which("wrk"),
             "-t",
             str(threads),
             "-c",

@@ -5,7 +5,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -327,7 +327,13 @@ class InboxItem(models.Model):
         verbose_name = "받은 메시지"
         verbose_name_plural = "받은 메시지"
         constraints = [models.UniqueConstraint(fields=["message", "customer"], name="one_item_per_recipient")]
-        indexes = [models.Index(fields=["customer", "visible_at"])]
+        indexes = [
+            models.Index(fields=["customer", "visible_at"]),
+            # Unread counts read only the unread items: their cost doesn't grow with a customer's history.
+            models.Index(
+                fields=["customer", "visible_at"], condition=Q(read_at__isnull=True), name="messaging_inbox_unread"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.customer} ← {self.message}"
