@@ -125,6 +125,7 @@ def prepare():
             "_auth_user_id": str(user.pk),
             "_auth_user_backend": "dangol.accounts.backends.PhoneCodeBackend",
             "_auth_user_hash": user.get_session_auth_hash(),
+            "renewed_at": int(time.time()),  # as at a real sign-in: no renewal write on the first request
         }
         sessions.append(
             Session(session_key=get_random_string(32), session_data=SessionStore().encode(data), expire_date=expires)

@@ -708,10 +708,8 @@ class Coupon(models.Model):
             raise CouponRefused(
                 _("{amount}원 이상 살 때 쓸 수 있는 쿠폰입니다.").format(amount=f"{campaign.min_purchase:,}")
             )
-        if client_id:
-            earlier = self._redemption_for(client_id)
-            if earlier is not None:
-                return earlier
+        # A retry with the same client_id needs no look-up first: its update finds the coupon used (or,
+        # after an undo, its insert meets the unique client_id), and then the earlier redemption answers.
         try:
             with transaction.atomic():
                 used = Coupon.objects.filter(
