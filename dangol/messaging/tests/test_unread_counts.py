@@ -35,6 +35,21 @@ def test_unread_counts_count_only_unread_items(signed_in, client, customer, stor
     assert body["unread"] == 4
     assert body["unread_by_store"] == {store.public_id: 3, other_store.public_id: 1}
     assert len(body["items"]) == 5
+    newest = InboxItem.objects.for_customer(customer).first()
+    first = body["items"][0]
+    assert first == {
+        "id": newest.message.public_id,
+        "store_id": newest.message.store.public_id,
+        "store_name": newest.message.store.name,
+        "kind": "info",
+        "header": newest.message.header,
+        "body": newest.message.body,
+        "footer": newest.message.footer,
+        "buttons": [],
+        "received_at": first["received_at"],
+        "read": newest.read_at is not None,
+    }
+    assert first["received_at"].startswith(newest.visible_at.strftime("%Y-%m-%dT%H:%M:%S"))
 
 
 def test_the_unread_query_is_one_the_partial_index_answers(customer, store):
