@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -10,3 +10,41 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):
         raise ValidationError(f"{self.model.__name__} records are append-only.")
+
+
+class Allowance(models.Model):
+    """`used` of a rate limit by `key` in the window starting at `window_start`, exact under any concurrency.
+
+    One statement decides: the first use makes the row, a later one adds to it only while the limit
+    allows (INSERT ... ON CONFLICT DO UPDATE ... WHERE, on PostgreSQL and SQLite alike), so racing
+    requests queue on the row. Taken inside the caller's transaction, a request refused for another
+    reason gives its share back. Each app keeps its own table (a concrete subclass).
+    """
+
+    what = models.CharField(max_length=20)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.what} {self.window_start:%Y-%m-%d %H:%M} {self.used}"
+
+    @classmethod
+    def take_in_window(cls, *, what, key, window_start, limit, count=1):
+        """Use `count` of `limit`; False (and nothing used) when that would pass it."""
+        if count > limit:
+            return False
+        table = connection.ops.quote_name(cls._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (what, key, window_start, used) VALUES (%s, %s, %s, %s)"  # noqa: S608 - our table
+            f" ON CONFLICT (what, key, window_start) DO UPDATE SET used = {table}.used + excluded.used"
+            f" WHERE {table}.used <= %s RETURNING id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [what, key, connection.ops.adapt_datetimefield_value(window_start), count, limit - count]
+            )
+            return cursor.fetchone() is not None

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
 from django.utils.translation import gettext as _
 
+from dangol.lib.models import Allowance as BaseAllowance
 from dangol.lib.seoul import seoul_midnight, seoul_today
 
 from .base import Refused, phone_key
@@ -21,23 +21,13 @@ def photos_per_day():
     return getattr(settings, "TOGETHER_PHOTOS_PER_DAY", PHOTOS_PER_DAY)
 
 
-class Allowance(models.Model):
-    """`used` of a limit by one person (their phone key) in one window (a Seoul day, or a clock hour).
-
-    The conditional update on `used` is the limit: racing requests queue on the row, and the
-    update that would pass the limit matches nothing. Taken inside the caller's transaction,
-    so a request refused for another reason gives its share back.
-    """
+class Allowance(BaseAllowance):
+    """A person's (phone key's) use of a limit in a Seoul day or a clock hour (see lib's Allowance)."""
 
     PROPOSAL = "proposal"
     PHOTO = "photo"
     AGREEMENT = "agreement"
     COMMENT = "comment"
-
-    what = models.CharField(max_length=20)
-    key = models.CharField(max_length=64)
-    window_start = models.DateTimeField()
-    used = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "사용 한도"
@@ -45,19 +35,12 @@ class Allowance(models.Model):
         constraints = [models.UniqueConstraint(fields=["what", "key", "window_start"], name="together_one_allowance")]
         indexes = [models.Index(fields=["window_start"])]
 
-    def __str__(self):
-        return f"{self.what} {self.window_start:%Y-%m-%d} {self.used}"
-
     @classmethod
     def take(cls, *, what, user, limit, now, count=1, hourly=False):
         """Use `count` of `limit` for `user` in this Seoul day (or clock hour, `hourly`);
         False, and nothing used, when that would pass it."""
-        if hourly:
-            start = now.replace(minute=0, second=0, microsecond=0)
-        else:
-            start = seoul_midnight(seoul_today(now))
-        row, _created = cls.objects.get_or_create(what=what, key=phone_key(user.phone), window_start=start)
-        return cls.objects.filter(pk=row.pk, used__lte=limit - count).update(used=F("used") + count) == 1
+        start = now.replace(minute=0, second=0, microsecond=0) if hourly else seoul_midnight(seoul_today(now))
+        return cls.take_in_window(what=what, key=phone_key(user.phone), window_start=start, limit=limit, count=count)
 
 
 def take_proposal(user, *, now):
