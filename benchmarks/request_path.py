@@ -36,7 +36,9 @@ from benchmarks.flash_claim import (
 
 COUPONS = 1_000
 CUSTOMERS = 2_000
-WORKERS, THREADS = 4, 8
+# gunicorn as `make bench` has always run it; BENCH_WORKERS / BENCH_THREADS try another shape.
+WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+THREADS = int(os.environ.get("BENCH_THREADS", 8))
 CLAIM_CLIENTS = 200
 REDEEM_RATE, REDEEM_SECONDS, REDEEM_CLIENTS = 200, 10, 20
 INBOX_CLIENTS, INBOX_SECONDS = 20, 10
