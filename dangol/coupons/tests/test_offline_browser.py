@@ -4,6 +4,7 @@ copy, and two stall phones redeem coupons without network and sync when it comes
 import time
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -37,8 +38,14 @@ def _session_cookie(user, live_server):
 def _wait_until(page, condition, what, seconds=20):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except OperationalError as error:
+            # The test database is SQLite in memory, shared with the live server's thread: a read that meets
+            # the server's write in progress is refused ("table is locked") rather than waiting; ask again.
+            if "locked" not in str(error):
+                raise
         page.wait_for_timeout(200)
     raise AssertionError(f"gave up waiting for {what}")
 
