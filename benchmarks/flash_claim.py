@@ -163,30 +163,23 @@ def _request(conn, method, path, headers=None):
     return response.status
 
 
-def _http_round(env, setup):
+def start_gunicorn(env, *, workers=WORKERS, threads=THREADS):
+    """(port, process): Dangol under gunicorn on a free 127.0.0.1 port, for a benchmark to stop by its pid."""
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
+    args = ["-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads), "--preload", "--keep-alive", "30"]
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, bound to 127.0.0.1
-        [
-            str(gunicorn),
-            "dangol.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--preload",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
+        [str(gunicorn), "dangol.wsgi", *args, "--log-level", "warning"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    return port, server
+
+
+def _http_round(env, setup):
+    port, server = start_gunicorn(env)
     try:
         _wait_until_up(port, server)
         _warm_up(port, setup)

@@ -27,11 +27,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks.flash_claim import (
     _admin_connection,
-    _free_port,
     _python,
     _random,
     _sql_round,
     _wait_until_up,
+    start_gunicorn,
 )
 
 COUPONS = 1_000
@@ -257,29 +257,7 @@ def _quoted(items):
 
 
 def _over_http(env, setup, scratch):
-    port = _free_port()
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, bound to 127.0.0.1
-        [
-            str(gunicorn),
-            "dangol.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--preload",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    port, server = start_gunicorn(env, workers=WORKERS, threads=THREADS)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(port, server)
