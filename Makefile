@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run install test lint format bench clean backup restore failover-test
+.PHONY: run install test lint format bench clean backup restore failover-test messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The English catalogs: collect the marked strings into each app's locale/en, then compile the .mo files
+# (committed, so running Dangol needs no gettext). Needs GNU gettext (Debian package gettext).
+messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 bench: install
 	$(PY) -m benchmarks
