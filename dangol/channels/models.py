@@ -140,6 +140,7 @@ class ConsentVia(models.TextChoices):
     API = "api", "API"
     OPT_OUT_LINK = "opt_out_link", "광고 메시지의 수신거부 링크"
     UNFOLLOW = "unfollow", "단골 해제"
+    STALL = "stall", "가게에서 (상인이 번호를 적고 손님이 문자 코드를 확인)"
 
 
 REMINDER_EVERY = dt.timedelta(days=730)
