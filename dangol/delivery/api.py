@@ -1,12 +1,17 @@
+from datetime import datetime
+
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from dangol.accounts.services import client_address
 from dangol.channels.access import managed_store, public_store
 from dangol.lib.api import errors, session_auth
+from dangol.lib.phones import mask_phone
 
-from .models import Channel, ChannelChoice, PushSubscription, subscription_save
+from .models import Channel, ChannelChoice, PushSubscription, StallSignup, subscription_save
 from .push import application_server_key
 from .services import sms_preview
+from .stall import stall_signup_confirm, stall_signup_start
 
 router = Router(tags=["delivery"])
 
@@ -89,3 +94,77 @@ class SmsPreviewOut(Schema):
 def sms_cost_preview(request, store_id: str, data: SmsPreviewIn):
     store = managed_store(request.user, store_id)
     return sms_preview(store=store, kind=data.kind, body=data.body)
+
+
+class StallSignupIn(Schema):
+    phone: str = Field(description="손님 휴대폰 번호 (010-1234-5678)")
+    ads: bool = Field(description="광고 문자를 받겠다고 했는지")
+    night: bool = Field(False, description="밤(21시~08시) 광고 문자도 받겠다고 했는지 (광고를 받을 때만)")
+
+
+class StallSignupOut(Schema):
+    signup_id: str = Field(description="확인번호를 보낼 때 쓰는 등록 번호")
+    phone: str = Field(description="가려진 번호 (010-****-5678)")
+    ads: bool
+    night: bool
+    expires_at: datetime
+
+
+class StallCodeIn(Schema):
+    code: str = Field(description="손님이 문자로 받아 불러 준 확인번호 6자리")
+
+
+class StallFollowOut(Schema):
+    store_id: str
+    phone: str = Field(description="가려진 번호 (010-****-5678)")
+    ads: bool
+    night: bool
+    channel: Channel
+
+
+@router.post(
+    "/stores/{store_id}/regulars/by-sms",
+    auth=session_auth,
+    response={201: StallSignupOut, **errors(409, 429, 503)},
+    summary="가게에서 문자로 단골 등록: 손님께 확인번호 보내기",
+)
+def stall_signup_start_api(request, store_id: str, data: StallSignupIn):
+    store = managed_store(request.auth, store_id)
+    signup = stall_signup_start(
+        store=store,
+        merchant=request.auth,
+        phone=data.phone,
+        ads=data.ads,
+        night=data.night,
+        address=client_address(request),
+    )
+    return Status(201, _stall_signup_out(signup))
+
+
+@router.post(
+    "/stores/{store_id}/regulars/by-sms/{signup_id}/confirm",
+    auth=session_auth,
+    response={200: StallFollowOut, **errors(409, 429)},
+    summary="가게에서 문자로 단골 등록: 손님이 불러 준 확인번호로 등록",
+)
+def stall_signup_confirm_api(request, store_id: str, signup_id: str, data: StallCodeIn):
+    store = managed_store(request.auth, store_id)
+    signup = get_object_or_404(StallSignup, store=store, public_id=signup_id)
+    follow = stall_signup_confirm(signup=signup, code=data.code)
+    return {
+        "store_id": store.public_id,
+        "phone": mask_phone(signup.phone),
+        "ads": follow.ads_consent,
+        "night": follow.night_consent,
+        "channel": Channel.SMS,
+    }
+
+
+def _stall_signup_out(signup):
+    return {
+        "signup_id": signup.public_id,
+        "phone": mask_phone(signup.phone),
+        "ads": signup.ads,
+        "night": signup.night,
+        "expires_at": signup.expires_at,
+    }

@@ -11,6 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangol.lib.ids import new_public_id
+from dangol.lib.phones import mask_phone
 from dangol.lib.refusals import Refused
 
 # Retries: 1, 2, 4, 8 ... minutes, at most an hour apart, at most MAX_ATTEMPTS tries in all.
@@ -257,6 +259,36 @@ class MessageCredit(models.Model):
         cls.objects.filter(pk=credit.pk).update(balance=F("balance") + amount)
         credit.refresh_from_db()
         return credit
+
+
+class StallSignup(models.Model):
+    """A customer following by SMS alone, begun at the stall: the merchant typed their number and the
+    choices they said aloud; the customer confirms by reading back the code texted to them. The
+    choices are bound to this phone and this store until the code expires."""
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
+    store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField("휴대폰 번호", max_length=20)
+    ads = models.BooleanField("광고 문자", default=False)
+    night = models.BooleanField("밤 광고 문자", default=False)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "가게에서 문자로 단골 등록"
+        verbose_name_plural = "가게에서 문자로 단골 등록"
+        indexes = [models.Index(fields=["store", "phone"])]
+
+    def __str__(self):
+        return f"{self.store_id}: {mask_phone(self.phone)}"
+
+    def is_open(self, *, now):
+        return self.confirmed_at is None and self.expires_at > now
 
 
 class PushRefused(Refused):

@@ -199,7 +199,9 @@ def sms_text(message):
         if opt_out:
             lines.append(_("무료거부 {number}").format(number=opt_out))
         return "\n".join(line for line in lines if line)
-    return f"[{message.store.name}] {message.body}"
+    prefix = f"[{message.store.name}]"
+    # Notices such as consent records already begin with the store's name.
+    return message.body if message.body.startswith(prefix) else f"{prefix} {message.body}"
 
 
 def sms_cost(text):
