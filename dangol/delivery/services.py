@@ -380,11 +380,12 @@ def _refund(row, token):
 
 def message_reach(message):
     """What became of one message: recipients, in the inboxes, read, by channel, and ad opt-outs since,
-    with reads per hour for the chart."""
+    with what happened hour by hour for the chart (see `reach.reach_by_hour`)."""
     from django.db.models import Count
-    from django.db.models.functions import TruncHour
 
     from dangol.channels.models import ConsentAction, ConsentEvent, ConsentKind
+
+    from .reach import reach_by_hour
 
     now = timezone.now()
     items = InboxItem.objects.filter(message=message)
@@ -407,14 +408,7 @@ def message_reach(message):
             .distinct()
             .count()
         )
-    reads = list(
-        items.filter(read_at__isnull=False)
-        .annotate(hour=TruncHour("read_at"))
-        .values_list("hour")
-        .annotate(n=Count("id"))
-        .order_by("hour")[:48]
-    )
-    most = max((n for _hour, n in reads), default=0)
+    by_hour, by_hour_cut = reach_by_hour(message, now=now)
     return {
         "recipients": message.recipient_count,
         "in_inbox": items.filter(visible_at__lte=now).count(),
@@ -430,5 +424,6 @@ def message_reach(message):
         .values_list("unsent", flat=True)
         .first()
         or 0,
-        "reads_by_hour": [(hour, n, round(100 * n / most) if most else 0) for hour, n in reads],
+        "by_hour": by_hour,
+        "by_hour_cut": by_hour_cut,
     }

@@ -78,6 +78,6 @@ def test_the_merchant_sees_how_far_a_message_went_and_nobody_else_does(
     url = f"/m/{store.public_id}/messages/{message.public_id}/reach/"
     page = signed_in(merchant).get(url).content.decode()
     assert "2명" in page and "보냄 1 · 대기 0 · 실패 0 · 구독 끝남 0" in page
-    assert "시간별 읽음" in page
+    assert "시간별 도달과 읽음" in page
     assert signed_in(other_merchant).get(url).status_code == 404
     assert signed_in(customer).get(url).status_code == 404
