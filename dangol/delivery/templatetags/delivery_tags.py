@@ -11,6 +11,7 @@ register = template.Library()
 def sms_notice(store):
     """Before sending: how many regulars get this by SMS, what it costs, and the market's credit."""
     return {
+        "store": store,
         "info": sms_preview(store=store, kind=MessageKind.INFO, body=""),
         "ad": sms_preview(store=store, kind=MessageKind.AD, body=""),
     }

@@ -335,3 +335,8 @@ def test_the_api_hides_the_store_from_anyone_else(signed_in, merchant, store, wh
     assert (start.status_code, confirm.status_code) == ((404, 404) if who else (401, 401))
     assert len(sms.outbox) == 1
     _nothing_written()
+
+
+def test_the_message_screen_links_to_following_by_sms(signed_in, merchant, store):
+    page = signed_in(merchant).get(reverse("messaging:compose", args=[store.public_id])).content.decode()
+    assert f'href="{_start_url(store)}"' in page and "스마트폰 없는 손님을 문자로 단골 등록" in page
