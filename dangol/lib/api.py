@@ -1,6 +1,7 @@
 """What every API router shares: session sign-in that answers 401, and the error body's schema."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
@@ -19,7 +20,7 @@ class SessionAuth(APIKeyCookie):
         if not request.user.is_authenticated:
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, "CSRF 토큰이 없거나 맞지 않습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.")
+            raise HttpError(403, gettext("CSRF 토큰이 없거나 맞지 않습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요."))
         return request.user
 
 

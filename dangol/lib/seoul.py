@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NIGHT_STARTS = dt.time(21, 0)
@@ -46,4 +47,4 @@ def seoul_today(now=None):
 
 def short_moment(moment):
     """A moment as people at the stall say it, in Seoul time: "5월 4일 14:05"."""
-    return date_format(to_seoul(moment), "n월 j일 H:i")
+    return date_format(to_seoul(moment), gettext("n월 j일 H:i"))

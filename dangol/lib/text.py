@@ -83,7 +83,7 @@ def topic(word):
     last = str(word)[-1:]
     if "가" <= last <= "힣":
         return f"{word}{'은' if (ord(last) - 0xAC00) % 28 else '는'}"
-    return f"{word}은(는)"
+    return _("%(word)s은(는)") % {"word": word}
 
 
 def too_long(max_length, label=None):

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from dangol.lib.phones import display_phone
 
@@ -16,7 +17,7 @@ def won(value):
     """12345 → 12,345원 (integer won)."""
     if value is None or value == "":
         return ""
-    return f"{int(value):,}원"
+    return _("{amount}원").format(amount=f"{int(value):,}")
 
 
 @register.filter
@@ -24,4 +25,4 @@ def signed_won(value):
     """Money in and out: 5000 → +5,000원, -5000 → -5,000원."""
     if value is None or value == "":
         return ""
-    return f"{int(value):+,}원"
+    return _("{amount}원").format(amount=f"{int(value):+,}")
