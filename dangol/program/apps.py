@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgramConfig(AppConfig):
     name = "dangol.program"
     label = "program"
-    verbose_name = "지원 사업"
+    verbose_name = _("지원 사업")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

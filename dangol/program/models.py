@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.phones import normalize_phone
@@ -59,20 +60,22 @@ class Cohort(models.Model):
     """One round of the program: markets taught together between two dates."""
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
-    name = models.CharField("이름", max_length=80)
-    starts_on = models.DateField("시작일")
-    ends_on = models.DateField("종료일")
-    markets = models.ManyToManyField("markets.Market", blank=True, related_name="cohorts", verbose_name="시장")
+    name = models.CharField(gettext_lazy("이름"), max_length=80)
+    starts_on = models.DateField(gettext_lazy("시작일"))
+    ends_on = models.DateField(gettext_lazy("종료일"))
+    markets = models.ManyToManyField(
+        "markets.Market", blank=True, related_name="cohorts", verbose_name=gettext_lazy("시장")
+    )
     operators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="operated_cohorts", verbose_name="운영자"
+        settings.AUTH_USER_MODEL, blank=True, related_name="operated_cohorts", verbose_name=gettext_lazy("운영자")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CohortQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "기수"
-        verbose_name_plural = "기수"
+        verbose_name = gettext_lazy("기수")
+        verbose_name_plural = gettext_lazy("기수")
         ordering = ["-starts_on", "name"]
 
     def __str__(self):
@@ -134,8 +137,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "튜터 배정"
-        verbose_name_plural = "튜터 배정"
+        verbose_name = gettext_lazy("튜터 배정")
+        verbose_name_plural = gettext_lazy("튜터 배정")
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "tutor", "market"], condition=Q(store__isnull=True), name="one_market_assignment"
@@ -163,9 +166,13 @@ class Invitation(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="invitations")
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    phone = models.CharField("받는 번호", max_length=20, blank=True)
+    phone = models.CharField(gettext_lazy("받는 번호"), max_length=20, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name="만든 사람"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("만든 사람"),
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -177,8 +184,8 @@ class Invitation(models.Model):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "상인 초대"
-        verbose_name_plural = "상인 초대"
+        verbose_name = gettext_lazy("상인 초대")
+        verbose_name_plural = gettext_lazy("상인 초대")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -233,10 +240,10 @@ class Invitation(models.Model):
 
 
 class PrintKind(models.TextChoices):
-    POSTER = "poster", "QR 포스터"
-    GUIDE = "guide", "안내 책자"
-    COUPONS = "coupons", "종이 쿠폰"
-    INVITATION = "invitation", "초대장"
+    POSTER = "poster", gettext_lazy("QR 포스터")
+    GUIDE = "guide", gettext_lazy("안내 책자")
+    COUPONS = "coupons", gettext_lazy("종이 쿠폰")
+    INVITATION = "invitation", gettext_lazy("초대장")
 
 
 class PrintRecord(models.Model):
@@ -248,8 +255,8 @@ class PrintRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "인쇄 기록"
-        verbose_name_plural = "인쇄 기록"
+        verbose_name = gettext_lazy("인쇄 기록")
+        verbose_name_plural = gettext_lazy("인쇄 기록")
         indexes = [models.Index(fields=["store", "kind"])]
 
     def __str__(self):
@@ -269,14 +276,14 @@ class Visit(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="visits")
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="tutor_visits")
     tutor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    visited_on = models.DateField("방문일")
-    taught = models.TextField("가르친 것", max_length=MAX_VISIT_TEXT)
-    next_step = models.TextField("다음에 할 것", max_length=MAX_VISIT_TEXT, blank=True)
+    visited_on = models.DateField(gettext_lazy("방문일"))
+    taught = models.TextField(gettext_lazy("가르친 것"), max_length=MAX_VISIT_TEXT)
+    next_step = models.TextField(gettext_lazy("다음에 할 것"), max_length=MAX_VISIT_TEXT, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "방문 기록"
-        verbose_name_plural = "방문 기록"
+        verbose_name = gettext_lazy("방문 기록")
+        verbose_name_plural = gettext_lazy("방문 기록")
         ordering = ["-visited_on", "-id"]
 
     def __str__(self):

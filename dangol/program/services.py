@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dangol.accounts.models import User
@@ -29,7 +30,7 @@ def invitation_text(*, store, by, phone, site):
         )
         body = text.format(
             store=store.name,
-            day=to_seoul(invitation.expires_at).strftime("%-m월 %-d일"),
+            day=date_format(to_seoul(invitation.expires_at), _("n월 j일")),
             link=invitation_link(site, token),
         )
         transaction.on_commit(lambda: send_sms(invitation.phone, body))

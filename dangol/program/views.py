@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from dangol.channels.access import managed_store
@@ -104,7 +105,16 @@ def cohort_csv(request, public_id):
     response["Content-Disposition"] = f'attachment; filename="dangol-{cohort.public_id}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Korean only with the byte-order mark
     writer = csv.writer(response)
-    header = [_("시장"), _("가게"), _("점포 번호"), _("단골"), _("메시지"), _("쿠폰 사용"), _("스탬프"), _("마친 단계")]
+    header = [
+        _("시장"),
+        _("가게"),
+        _("점포 번호"),
+        pgettext("regulars count", "단골"),
+        _("메시지"),
+        _("쿠폰 사용"),
+        _("스탬프"),
+        _("마친 단계"),
+    ]
     writer.writerow(header + [str(label) for _key, label in STEPS] + [_("마지막 활동")])
     for p in progress:
         row = [p.store.market.name, p.store.name, p.store.stall_number, p.regulars, p.messages, p.redemptions, p.stamps]
