@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrintingConfig(AppConfig):
     name = "dangol.printing"
     label = "printing"
-    verbose_name = "인쇄물"
+    verbose_name = _("인쇄물")

@@ -8,6 +8,8 @@ Every function returns the bytes of a PDF; none reads the database.
 from dataclasses import dataclass
 
 import segno
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from dangol.lib.pdf import FAMILY, LARGE_PRINT_MIN, PT_TO_MM, find_korean_fonts
@@ -24,8 +26,8 @@ def _document(*, title, format="A4"):
     pdf.add_font(FAMILY, "", regular.path, collection_font_number=regular.index)
     pdf.add_font(FAMILY, "B", bold.path, collection_font_number=bold.index)
     pdf.set_title(title)
-    pdf.set_author("단골")
-    pdf.set_lang("ko")
+    pdf.set_author(pgettext("brand", "단골"))
+    pdf.set_lang(get_language() or "ko")
     pdf.set_auto_page_break(False)
     pdf.set_text_color(*INK)
     return pdf
@@ -95,14 +97,15 @@ class PosterStore:
     url: str  # what the QR opens: the store's page
 
 
-INVITE_LINE = "휴대폰 카메라로 찍고 단골이 되어 주세요"
+def invite_line():
+    return _("휴대폰 카메라로 찍고 단골이 되어 주세요")
 
 
-def posters(stores, *, size="A4", title="단골 QR 포스터"):
+def posters(stores, *, size="A4", title=None):
     """One poster page per PosterStore: the name very large, the QR, one line of invitation."""
     width, height = PAGE_SIZES[size]
     k = width / 210  # everything is drawn for A4 and scaled
-    pdf = _document(title=title, format=size)
+    pdf = _document(title=title or _("단골 QR 포스터"), format=size)
     margin = 15 * k
     pdf.set_margins(margin, margin, margin)
     for store in stores:
@@ -116,11 +119,10 @@ def posters(stores, *, size="A4", title="단골 QR 포스터"):
         qr_top = max(pdf.get_y() + 4 * k, 95 * k)
         _qr(pdf, store.url, x=(width - qr_size) / 2, y=qr_top, size=qr_size)
         pdf.set_y(qr_top + qr_size + 4 * k)
-        _lines(
-            pdf, INVITE_LINE, size=_fitted_size(pdf, INVITE_LINE, width=width - 2 * margin, largest=30 * k, smallest=14)
-        )
+        line = invite_line()
+        _lines(pdf, line, size=_fitted_size(pdf, line, width=width - 2 * margin, largest=30 * k, smallest=14))
         pdf.set_y(height - 16 * k)
-        _lines(pdf, f"단골 · {store.url}", size=max(10 * k, 8))
+        _lines(pdf, pgettext("brand", "단골") + f" · {store.url}", size=max(10 * k, 8))
     return bytes(pdf.output())
 
 
@@ -136,92 +138,101 @@ class GuideStep:
 
 
 def guide_steps(*, store_name, sign_in_url):
-    """The merchant's steps, with the words on the real screens."""
+    """The merchant's steps, with the words on the real screens.
+
+    Each label is the very string its screen shows (the same msgid), so the booklet names the
+    buttons as they read in the merchant's language.
+    """
+    get_code, confirm, save, send = _("인증번호 받기"), _("확인"), _("저장"), _("보내기")
+    edit_profile, compose, start, ad = _("가게 정보 고치기"), _("단골에게 메시지 보내기"), _("쉽게 시작하기"), _("광고")
+    coupons, new_coupon, make_coupon = _("쿠폰 만들기·관리"), _("새 쿠폰 만들기"), _("쿠폰 만들기")
+    stall, scan, redeem, undo = _("계산대 화면"), _("카메라로 QR 찍기"), _("사용 처리"), _("되돌리기")
+    stamp_card, get_stamp = _("스탬프 카드"), _("도장 받기")
     return [
         GuideStep(
-            "로그인하기",
+            _("로그인하기"),
             (
-                "휴대폰 카메라로 아래 QR을 찍으세요.",
-                "휴대폰 번호를 넣고 [인증번호 받기]를 누르세요.",
-                "문자로 온 숫자 6자리를 넣고 [확인]을 누르세요.",
-                f"'{store_name}' 관리 화면이 열립니다.",
+                _("휴대폰 카메라로 아래 QR을 찍으세요."),
+                _("휴대폰 번호를 넣고 [{get_code}]를 누르세요.").format(get_code=get_code),
+                _("문자로 온 숫자 6자리를 넣고 [{confirm}]을 누르세요.").format(confirm=confirm),
+                _("'{store}' 관리 화면이 열립니다.").format(store=store_name),
             ),
-            button="인증번호 받기",
+            button=get_code,
             qr=sign_in_url,
         ),
         GuideStep(
-            "가게 정보 고치기",
+            _("가게 정보 고치기"),
             (
-                "관리 화면에서 [가게 정보 고치기]를 누르세요.",
-                "파는 물건, 영업시간, 가게 전화, 사진을 채우세요.",
-                "다 채웠으면 [저장]을 누르세요.",
+                _("관리 화면에서 [{edit_profile}]를 누르세요.").format(edit_profile=edit_profile),
+                _("파는 물건, 영업시간, 가게 전화, 사진을 채우세요."),
+                _("다 채웠으면 [{save}]을 누르세요.").format(save=save),
             ),
-            button="가게 정보 고치기",
+            button=edit_profile,
         ),
         GuideStep(
-            "단골에게 메시지 보내기",
+            _("단골에게 메시지 보내기"),
             (
-                "관리 화면에서 [단골에게 메시지 보내기]를 누르세요.",
-                "'쉽게 시작하기'에서 알맞은 글을 고르면 내용이 채워집니다.",
-                "할인 소식은 '광고'를 고르세요. 밤에는 아침 8시에 갑니다.",
-                "[보내기]를 누르면 단골 휴대폰에 바로 갑니다.",
+                _("관리 화면에서 [{compose}]를 누르세요.").format(compose=compose),
+                _("'{start}'에서 알맞은 글을 고르면 내용이 채워집니다.").format(start=start),
+                _("할인 소식은 '{ad}'를 고르세요. 밤에는 아침 8시에 갑니다.").format(ad=ad),
+                _("[{send}]를 누르면 단골 휴대폰에 바로 갑니다.").format(send=send),
             ),
-            button="단골에게 메시지 보내기",
+            button=compose,
         ),
         GuideStep(
-            "쿠폰 만들기",
+            _("쿠폰 만들기"),
             (
-                "관리 화면에서 [쿠폰 만들기·관리]를 누르세요.",
-                "[새 쿠폰 만들기]를 누르고 할인 금액이나 사은품을 적으세요.",
-                "나눠 주는 방법을 고르고 [쿠폰 만들기]를 누르세요.",
+                _("관리 화면에서 [{coupons}]를 누르세요.").format(coupons=coupons),
+                _("[{new_coupon}]를 누르고 할인 금액이나 사은품을 적으세요.").format(new_coupon=new_coupon),
+                _("나눠 주는 방법을 고르고 [{make_coupon}]를 누르세요.").format(make_coupon=make_coupon),
             ),
-            button="쿠폰 만들기·관리",
+            button=coupons,
         ),
         GuideStep(
-            "가게에서 쿠폰 받기",
+            _("가게에서 쿠폰 받기"),
             (
-                "관리 화면에서 [계산대 화면]을 여세요.",
-                "[카메라로 QR 찍기]로 손님 휴대폰의 쿠폰을 찍으세요.",
-                "찍기 어려우면 쿠폰 번호 8자리를 넣으세요.",
-                "[사용 처리]를 누르면 끝입니다. 잘못 눌렀으면 [되돌리기].",
+                _("관리 화면에서 [{stall}]을 여세요.").format(stall=stall),
+                _("[{scan}]로 손님 휴대폰의 쿠폰을 찍으세요.").format(scan=scan),
+                _("찍기 어려우면 쿠폰 번호 8자리를 넣으세요."),
+                _("[{redeem}]를 누르면 끝입니다. 잘못 눌렀으면 [{undo}].").format(redeem=redeem, undo=undo),
             ),
-            button="사용 처리",
+            button=redeem,
         ),
         GuideStep(
-            "스탬프 찍어 주기",
+            _("스탬프 찍어 주기"),
             (
-                "처음 한 번 [스탬프 카드]에서 몇 번 모으면 무엇을 줄지 정하세요.",
-                "계산대 화면에 스탬프 QR이 나옵니다.",
-                "손님이 그 QR을 찍고 [도장 받기]를 누르면 도장이 찍힙니다.",
+                _("처음 한 번 [{stamp_card}]에서 몇 번 모으면 무엇을 줄지 정하세요.").format(stamp_card=stamp_card),
+                _("계산대 화면에 스탬프 QR이 나옵니다."),
+                _("손님이 그 QR을 찍고 [{get_stamp}]를 누르면 도장이 찍힙니다.").format(get_stamp=get_stamp),
             ),
-            button="스탬프 카드",
+            button=stamp_card,
         ),
     ]
 
 
 def guide(*, store_name, place, store_url, sign_in_url):
     """The large-print booklet (A5): a cover with the store's own QR, then one step per page."""
-    pdf = _document(title=f"{store_name} 단골 사용 안내", format="A5")
+    pdf = _document(title=_("{store} 단골 사용 안내").format(store=store_name), format="A5")
     pdf.set_margins(14, 14, 14)
     width, height = PAGE_SIZES["A5"]
     body = max(GUIDE_BODY, LARGE_PRINT_MIN)
 
     pdf.add_page()
     pdf.set_y(16)
-    _lines(pdf, "단골 사용 안내", size=30, style="B")
-    _lines(pdf, "큰 글씨 안내서", size=body)
+    _lines(pdf, _("단골 사용 안내"), size=30, style="B")
+    _lines(pdf, _("큰 글씨 안내서"), size=body)
     pdf.ln(4)
     _lines(pdf, store_name, size=_fitted_size(pdf, store_name, width=width - 28, largest=40, smallest=20), style="B")
     _lines(pdf, place, size=body)
     _qr(pdf, store_url, x=(width - 80) / 2, y=pdf.get_y() + 2, size=80)
     pdf.set_y(pdf.get_y() + 84)
-    _lines(pdf, "우리 가게 QR입니다. 손님이 찍으면 가게 페이지가 열리고 단골이 될 수 있습니다.", size=body)
+    _lines(pdf, _("우리 가게 QR입니다. 손님이 찍으면 가게 페이지가 열리고 단골이 될 수 있습니다."), size=body)
 
     steps = guide_steps(store_name=store_name, sign_in_url=sign_in_url)
     for number, step in enumerate(steps, start=1):
         pdf.add_page()
         pdf.set_y(14)
-        _lines(pdf, f"{number}단계 / {len(steps)}", size=body, align="L")
+        _lines(pdf, _("{number}단계 / {total}").format(number=number, total=len(steps)), size=body, align="L")
         _lines(pdf, step.title, size=28, style="B", align="L")
         pdf.ln(3)
         if step.qr:
@@ -232,7 +243,7 @@ def guide(*, store_name, place, store_url, sign_in_url):
             pdf.ln(2)
         if step.button:
             pdf.ln(2)
-            _lines(pdf, "화면에서 이 버튼을 찾으세요:", size=body, align="L")
+            _lines(pdf, _("화면에서 이 버튼을 찾으세요:"), size=body, align="L")
             _button(pdf, step.button, size=body)
         pdf.set_y(height - 14)
         _lines(pdf, f"{store_name} · {number + 1}", size=LARGE_PRINT_MIN)
@@ -246,7 +257,7 @@ def guide(*, store_name, place, store_url, sign_in_url):
 class PaperCoupon:
     code: str  # as printed, e.g. "ABCD-EFGH"
     qr: str  # the signed token the stall screen reads
-    last_day: str  # "2026년 5월 31일까지"
+    last_day: str  # "2026년 5월 31일까지", in the reader's language
 
 
 COLUMNS, ROWS = 2, 4
@@ -254,7 +265,7 @@ COLUMNS, ROWS = 2, 4
 
 def coupon_sheets(*, store_name, benefit, condition, coupons):
     """A4 sheets of eight coupons each, with dashed cut lines between them."""
-    pdf = _document(title=f"{store_name} 종이 쿠폰")
+    pdf = _document(title=_("{store} 종이 쿠폰").format(store=store_name))
     width, height = PAGE_SIZES["A4"]
     margin = 10
     cell_w, cell_h = (width - 2 * margin) / COLUMNS, (height - 2 * margin) / ROWS
@@ -302,7 +313,7 @@ def _coupon(pdf, coupon, *, x, y, w, h, store_name, benefit, condition):
     _lines(pdf, coupon.code, size=14, style="B", align="L", x=text_x, width=text_w)
     _lines(pdf, coupon.last_day, size=10, align="L", x=text_x, width=text_w)
     pdf.set_xy(x + pad, y + h - pad - 6)
-    _lines(pdf, "계산할 때 보여 주세요 · 한 번만 쓸 수 있습니다", size=8, align="L", x=x + pad, width=w - 2 * pad)
+    _lines(pdf, _("계산할 때 보여 주세요 · 한 번만 쓸 수 있습니다"), size=8, align="L", x=x + pad, width=w - 2 * pad)
 
 
 # The invitation ---------------------------------------------------------------------------------
@@ -310,31 +321,32 @@ def _coupon(pdf, coupon, *, x, y, w, h, store_name, benefit, condition):
 
 def invitation(*, store_name, place, url, until):
     """An A5 sign-in for the store's merchant: scan, type the phone number and the texted code."""
-    pdf = _document(title=f"{store_name} 사장님 초대장", format="A5")
+    pdf = _document(title=_("{store} 사장님 초대장").format(store=store_name), format="A5")
     pdf.set_margins(14, 14, 14)
     width, _height = PAGE_SIZES["A5"]
     body = max(GUIDE_BODY, LARGE_PRINT_MIN)
     pdf.add_page()
     pdf.set_y(14)
-    _lines(
-        pdf,
-        f"{store_name} 사장님께",
-        size=_fitted_size(pdf, f"{store_name} 사장님께", width=width - 28, largest=28, smallest=18),
-        style="B",
-    )
+    greeting = _("{store} 사장님께").format(store=store_name)
+    _lines(pdf, greeting, size=_fitted_size(pdf, greeting, width=width - 28, largest=28, smallest=18), style="B")
     _lines(pdf, place, size=body)
-    _lines(pdf, "단골 가게 관리를 시작하세요", size=body, style="B")
+    _lines(pdf, _("단골 가게 관리를 시작하세요"), size=body, style="B")
     _qr(pdf, url, x=(width - 70) / 2, y=pdf.get_y() + 2, size=70)
     pdf.set_y(pdf.get_y() + 74)
     for index, line in enumerate(
         (
-            "휴대폰 카메라로 QR을 찍으세요.",
-            "휴대폰 번호를 넣고 문자로 온 숫자를 넣으세요.",
-            "[가게 관리 시작하기]를 누르세요.",
+            _("휴대폰 카메라로 QR을 찍으세요."),
+            _("휴대폰 번호를 넣고 문자로 온 숫자를 넣으세요."),
+            _("[{start}]를 누르세요.").format(start=_("가게 관리 시작하기")),
         ),
         start=1,
     ):
         _lines(pdf, f"{index}. {line}", size=body, align="L")
     pdf.ln(2)
-    _lines(pdf, f"{until}까지 한 번만 쓸 수 있습니다. 다른 사람에게 보여 주지 마세요.", size=LARGE_PRINT_MIN, align="L")
+    _lines(
+        pdf,
+        _("{day}까지 한 번만 쓸 수 있습니다. 다른 사람에게 보여 주지 마세요.").format(day=until),
+        size=LARGE_PRINT_MIN,
+        align="L",
+    )
     return bytes(pdf.output())

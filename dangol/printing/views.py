@@ -4,7 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangol.channels.access import managed_store
@@ -36,13 +38,12 @@ def _poster_store(request, store):
 
 
 def _day(moment):
-    local = to_seoul(moment)
-    return f"{local.year}년 {local.month}월 {local.day}일"
+    return date_format(to_seoul(moment), _("Y년 n월 j일"))
 
 
 def _until(day):
     """The one validity line of a paper coupon: the coupon's own last day."""
-    return f"{day.year}년 {day.month}월 {day.day}일까지"
+    return _("{day}까지").format(day=date_format(day, _("Y년 n월 j일")))
 
 
 @login_required
@@ -63,7 +64,9 @@ def poster(request, store_id, size):
     if size not in SIZES:
         raise Http404
     store = access.printable_store(request.user, store_id)
-    data = documents.posters([_poster_store(request, store)], size=SIZES[size], title=f"{store.name} QR 포스터")
+    data = documents.posters(
+        [_poster_store(request, store)], size=SIZES[size], title=_("{name} QR 포스터").format(name=store.name)
+    )
     PrintRecord.record(stores=[store], kind=PrintKind.POSTER, by=request.user)
     return _pdf(data, f"dangol-{store.public_id}-poster-{size}.pdf")
 
@@ -83,7 +86,9 @@ def market_posters(request, market_id, size):
     if not stores:
         raise Http404
     data = documents.posters(
-        [_poster_store(request, store) for store in stores], size=SIZES[size], title=f"{market.name} QR 포스터"
+        [_poster_store(request, store) for store in stores],
+        size=SIZES[size],
+        title=_("{name} QR 포스터").format(name=market.name),
     )
     PrintRecord.record(stores=stores, kind=PrintKind.POSTER, by=request.user)
     return _pdf(data, f"dangol-{market.public_id}-posters-{size}.pdf")
@@ -127,7 +132,9 @@ def coupon_sheet(request, store_id, campaign_id):
     if campaign.method != Method.PAPER:
         raise Http404
     coupons = campaign.coupons.filter(customer__isnull=True).select_related("signing_key", "store").order_by("id")
-    condition = f"{campaign.min_purchase:,}원 이상 구매 시" if campaign.min_purchase else ""
+    condition = (
+        _("{amount}원 이상 구매 시").format(amount=f"{campaign.min_purchase:,}") if campaign.min_purchase else ""
+    )
     data = documents.coupon_sheets(
         store_name=store.name,
         benefit=campaign.benefit,
