@@ -5,6 +5,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangol.lib.ids import new_public_id
 
@@ -20,18 +21,18 @@ class Fund(models.Model):
     """A co-prosperity fund (상생기금): money committed to areas, year by year."""
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
-    name = models.CharField("기금 이름", max_length=80)
-    description = models.TextField("소개", max_length=2000, blank=True)
-    first_year = models.PositiveSmallIntegerField("첫해")
-    years = models.PositiveSmallIntegerField("기간(년)", default=5)
-    is_public = models.BooleanField("공개", default=True)
+    name = models.CharField(gettext_lazy("기금 이름"), max_length=80)
+    description = models.TextField(gettext_lazy("소개"), max_length=2000, blank=True)
+    first_year = models.PositiveSmallIntegerField(gettext_lazy("첫해"))
+    years = models.PositiveSmallIntegerField(gettext_lazy("기간(년)"), default=5)
+    is_public = models.BooleanField(gettext_lazy("공개"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FundQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "상생기금"
-        verbose_name_plural = "상생기금"
+        verbose_name = gettext_lazy("상생기금")
+        verbose_name_plural = gettext_lazy("상생기금")
         ordering = ["-first_year", "-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(years__gte=1, years__lte=MAX_YEARS), name="fund_years_in_range"),
@@ -75,14 +76,14 @@ class Fund(models.Model):
 class Area(models.Model):
     """One of the fund's areas (분야), e.g. 디지털 전환 or 안전·화재 예방."""
 
-    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="areas", verbose_name="기금")
-    name = models.CharField("분야", max_length=40)
-    description = models.TextField("설명", max_length=1000, blank=True)
-    order = models.PositiveSmallIntegerField("순서", default=0)
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="areas", verbose_name=gettext_lazy("기금"))
+    name = models.CharField(gettext_lazy("분야"), max_length=40)
+    description = models.TextField(gettext_lazy("설명"), max_length=1000, blank=True)
+    order = models.PositiveSmallIntegerField(gettext_lazy("순서"), default=0)
 
     class Meta:
-        verbose_name = "지원 분야"
-        verbose_name_plural = "지원 분야"
+        verbose_name = gettext_lazy("지원 분야")
+        verbose_name_plural = gettext_lazy("지원 분야")
         ordering = ["fund", "order", "pk"]
         constraints = [models.UniqueConstraint(fields=["fund", "name"], name="one_area_name_per_fund")]
 
@@ -93,18 +94,20 @@ class Area(models.Model):
 class Commitment(models.Model):
     """Money the fund commits to an area for one year (약정)."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="commitments", verbose_name="분야")
-    year = models.PositiveSmallIntegerField("연도")
-    amount = models.PositiveBigIntegerField("약정액(원)")
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="commitments", verbose_name=gettext_lazy("분야")
+    )
+    year = models.PositiveSmallIntegerField(gettext_lazy("연도"))
+    amount = models.PositiveBigIntegerField(gettext_lazy("약정액(원)"))
 
     class Meta:
-        verbose_name = "연도별 약정"
-        verbose_name_plural = "연도별 약정"
+        verbose_name = gettext_lazy("연도별 약정")
+        verbose_name_plural = gettext_lazy("연도별 약정")
         ordering = ["area", "year"]
         constraints = [models.UniqueConstraint(fields=["area", "year"], name="one_commitment_per_area_year")]
 
     def __str__(self):
-        return f"{self.area.name} {self.year}: {self.amount:,}원"
+        return _("{area} {year}: {amount}원").format(area=self.area.name, year=self.year, amount=f"{self.amount:,}")
 
     def clean(self):
         if self.area_id and self.year and not self.area.fund.covers(self.year):
@@ -124,8 +127,8 @@ class Commitment(models.Model):
 
 
 class KpiSource(models.TextChoices):
-    NONE = "", "없음"
-    MARKET = "market", "단골 이용 (가게 채널·단골·메시지·쿠폰 사용)"
+    NONE = "", gettext_lazy("없음")
+    MARKET = "market", gettext_lazy("단골 이용 (가게 채널·단골·메시지·쿠폰 사용)")
 
 
 class ProgramQuerySet(models.QuerySet):
@@ -139,30 +142,34 @@ class Program(models.Model):
     """Work the fund pays for under an area; may show KPIs taken live from Dangol."""
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="programs", verbose_name="분야")
-    name = models.CharField("사업 이름", max_length=80)
-    description = models.TextField("사업 내용", max_length=3000, blank=True)
-    budget = models.PositiveBigIntegerField("계획 예산(원)", default=0)
-    kpi_source = models.CharField("성과 지표", max_length=20, choices=KpiSource.choices, default="", blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="programs", verbose_name=gettext_lazy("분야"))
+    name = models.CharField(gettext_lazy("사업 이름"), max_length=80)
+    description = models.TextField(gettext_lazy("사업 내용"), max_length=3000, blank=True)
+    budget = models.PositiveBigIntegerField(gettext_lazy("계획 예산(원)"), default=0)
+    kpi_source = models.CharField(
+        gettext_lazy("성과 지표"), max_length=20, choices=KpiSource.choices, default="", blank=True
+    )
     market = models.ForeignKey(
         "markets.Market",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="대상 시장",
-        help_text="비우면 단골 전체를 셉니다.",
+        verbose_name=gettext_lazy("대상 시장"),
+        help_text=gettext_lazy("비우면 단골 전체를 셉니다."),
     )
-    starts_on = models.DateField("시작일", null=True, blank=True, help_text="성과 지표는 이날부터 셉니다.")
-    ends_on = models.DateField("종료일", null=True, blank=True)
-    is_public = models.BooleanField("공개", default=True)
+    starts_on = models.DateField(
+        gettext_lazy("시작일"), null=True, blank=True, help_text=gettext_lazy("성과 지표는 이날부터 셉니다.")
+    )
+    ends_on = models.DateField(gettext_lazy("종료일"), null=True, blank=True)
+    is_public = models.BooleanField(gettext_lazy("공개"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProgramQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "사업"
-        verbose_name_plural = "사업"
+        verbose_name = gettext_lazy("사업")
+        verbose_name_plural = gettext_lazy("사업")
         ordering = ["area", "name"]
         constraints = [
             models.CheckConstraint(
@@ -192,15 +199,23 @@ class Disbursement(models.Model):
     """
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
-    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="disbursements", verbose_name="사업")
-    amount = models.PositiveBigIntegerField("집행액(원)")
-    paid_on = models.DateField("집행일")
-    recipient = models.CharField(
-        "받은 곳", max_length=80, help_text="기관·단체 이름. 개인의 이름이나 번호는 쓰지 마세요."
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="disbursements", verbose_name=gettext_lazy("사업")
     )
-    memo = models.CharField("내용", max_length=120, blank=True)
+    amount = models.PositiveBigIntegerField(gettext_lazy("집행액(원)"))
+    paid_on = models.DateField(gettext_lazy("집행일"))
+    recipient = models.CharField(
+        gettext_lazy("받은 곳"),
+        max_length=80,
+        help_text=gettext_lazy("기관·단체 이름. 개인의 이름이나 번호는 쓰지 마세요."),
+    )
+    memo = models.CharField(gettext_lazy("내용"), max_length=120, blank=True)
     ledger_entry = models.OneToOneField(
-        "ledger.Entry", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name="장부 기록"
+        "ledger.Entry",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=gettext_lazy("장부 기록"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -208,10 +223,12 @@ class Disbursement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "집행"
-        verbose_name_plural = "집행"
+        verbose_name = gettext_lazy("집행")
+        verbose_name_plural = gettext_lazy("집행")
         ordering = ["-paid_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive")]
 
     def __str__(self):
-        return f"{self.program} {self.amount:,}원 ({self.paid_on})"
+        return _("{program} {amount}원 ({day})").format(
+            program=self.program, amount=f"{self.amount:,}", day=self.paid_on
+        )

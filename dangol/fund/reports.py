@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .models import Disbursement
@@ -16,8 +17,13 @@ YEAR_AXIS = 34
 
 
 def korean_won(value):
-    """300000000000 → "3,000억 원", 150000000 → "1억 5,000만 원": exact, and readable aloud."""
+    """300000000000 → "3,000억 원", 150000000 → "1억 5,000만 원": exact, and readable aloud.
+
+    Counting in 억 and 만 is Korean; in another language it is the whole amount: "300,000,000,000 won".
+    """
     value = int(value)
+    if not (get_language() or "ko").startswith("ko"):
+        return _("{amount}원").format(amount=f"{value:,}")
     sign = "-" if value < 0 else ""
     eok, rest = divmod(abs(value), 10**8)
     man, won = divmod(rest, 10**4)

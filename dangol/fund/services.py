@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import npgettext
 
 from dangol.channels import kpis as channel_kpis
 from dangol.coupons import kpis as coupon_kpis
@@ -116,11 +117,23 @@ def program_kpis(*, program):
     if program.kpi_source != KpiSource.MARKET:
         return []
     where = {"market": program.market_id, **_period(program)}
+    stores, followers = channel_kpis.stores_opened(**where), channel_kpis.followers_gained(**where)
+    messages, redemptions = message_kpis.messages_sent(**where), coupon_kpis.coupons_redeemed(**where)
     return [
-        Kpi("stores", _("단골 채널을 연 가게"), _("곳"), channel_kpis.stores_opened(**where)),
-        Kpi("followers", _("단골 (지금 맺고 있는 관계)"), _("명"), channel_kpis.followers_gained(**where)),
-        Kpi("messages", _("가게가 단골에게 보낸 소식"), _("건"), message_kpis.messages_sent(**where)),
-        Kpi("redemptions", _("쿠폰 사용"), _("건"), coupon_kpis.coupons_redeemed(**where)),
+        Kpi("stores", _("단골 채널을 연 가게"), npgettext("unit of stores", "곳", "곳", stores or 0), stores),
+        Kpi(
+            "followers",
+            _("단골 (지금 맺고 있는 관계)"),
+            npgettext("unit of people", "명", "명", followers or 0),
+            followers,
+        ),
+        Kpi(
+            "messages",
+            _("가게가 단골에게 보낸 소식"),
+            npgettext("unit of messages", "건", "건", messages or 0),
+            messages,
+        ),
+        Kpi("redemptions", _("쿠폰 사용"), npgettext("unit of redemptions", "건", "건", redemptions or 0), redemptions),
     ]
 
 
