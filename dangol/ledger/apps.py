@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LedgerConfig(AppConfig):
     name = "dangol.ledger"
     label = "ledger"
-    verbose_name = "공개 장부"
+    verbose_name = _("공개 장부")

@@ -67,8 +67,8 @@ class Entry(models.Model):
     objects = EntryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "장부 기록"
-        verbose_name_plural = "장부 기록"
+        verbose_name = _("장부 기록")
+        verbose_name_plural = _("장부 기록")
         ordering = ["seq"]
 
     def __str__(self):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from .models import GENESIS, Entry, Head
@@ -109,7 +110,9 @@ def _verify(anchors):
         checked,
         head.seq,
         head.hash,
-        message=_("기록 {n}건의 연결과 내용을 모두 확인했습니다.").format(n=f"{checked:,}"),
+        message=ngettext(
+            "기록 {n}건의 연결과 내용을 모두 확인했습니다.", "기록 {n}건의 연결과 내용을 모두 확인했습니다.", checked
+        ).format(n=f"{checked:,}"),
     )
 
 
@@ -119,7 +122,8 @@ def ledger_status():
     Public pages show this; a full check on every page view would cost a read of the whole ledger.
     """
     head = Head.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS)
-    key = f"ledger:verification:{head[0]}:{head[1]}"
+    # The message is in the reader's language, so each language keeps its own copy.
+    key = f"ledger:verification:{get_language()}:{head[0]}:{head[1]}"
     result = cache.get(key)
     if result is None:
         result = ledger_verify()
