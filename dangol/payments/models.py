@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.ids import new_public_id
 
@@ -13,18 +15,23 @@ MAX_REFUND_REASON = 200
 CONFIRM_CLAIM_TIMEOUT = dt.timedelta(minutes=2)
 
 
+def won(amount, sign=""):
+    """12345 → "12,345원" in the language in use; `sign` "+" shows the sign of money in and out."""
+    return gettext("{amount}원").format(amount=format(amount, f"{sign},"))
+
+
 def new_order_id():
     # Toss asks for 6-64 characters of [A-Za-z0-9_-]; 20 random ones never collide in practice.
     return new_public_id(20)
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "결제 대기"
-    PAID = "paid", "결제 완료"
-    FAILED = "failed", "결제 실패"
-    CANCELED = "canceled", "결제 취소"
-    PARTIALLY_REFUNDED = "partially_refunded", "부분 환불"
-    REFUNDED = "refunded", "환불 완료"
+    PENDING = "pending", _("결제 대기")
+    PAID = "paid", _("결제 완료")
+    FAILED = "failed", _("결제 실패")
+    CANCELED = "canceled", _("결제 취소")
+    PARTIALLY_REFUNDED = "partially_refunded", _("부분 환불")
+    REFUNDED = "refunded", _("환불 완료")
 
 
 class Payment(models.Model):
@@ -34,17 +41,17 @@ class Payment(models.Model):
     accepted for this order id and this amount.
     """
 
-    order_id = models.CharField("주문 번호", max_length=64, unique=True, default=new_order_id, editable=False)
+    order_id = models.CharField(_("주문 번호"), max_length=64, unique=True, default=new_order_id, editable=False)
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
     )
-    amount = models.PositiveBigIntegerField("금액(원)")
-    order_name = models.CharField("주문 이름", max_length=100)
-    provider = models.CharField("결제사", max_length=20)
+    amount = models.PositiveBigIntegerField(_("금액(원)"))
+    order_name = models.CharField(_("주문 이름"), max_length=100)
+    provider = models.CharField(_("결제사"), max_length=20)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     payment_key = models.CharField(max_length=200, blank=True)
     refunded_amount = models.PositiveBigIntegerField(default=0)
-    raw = models.JSONField("결제사 응답", default=dict, blank=True)
+    raw = models.JSONField(_("결제사 응답"), default=dict, blank=True)
     failure_code = models.CharField(max_length=60, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     success_url = models.CharField(max_length=500)
@@ -54,8 +61,8 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "결제"
-        verbose_name_plural = "결제"
+        verbose_name = _("결제")
+        verbose_name_plural = _("결제")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -65,7 +72,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.order_id} {self.amount:,}원 {self.get_status_display()}"
+        return f"{self.order_id} {won(self.amount)} {self.get_status_display()}"
 
     def claim_for_confirm(self, *, now):
         """Only one request at a time asks the provider to confirm this payment."""
@@ -103,9 +110,9 @@ class Payment(models.Model):
 
 
 class RefundStatus(models.TextChoices):
-    REQUESTED = "requested", "요청됨"
-    DONE = "done", "환불됨"
-    FAILED = "failed", "실패"
+    REQUESTED = "requested", _("요청됨")
+    DONE = "done", _("환불됨")
+    FAILED = "failed", _("실패")
 
 
 class Refund(models.Model):
@@ -114,8 +121,8 @@ class Refund(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    amount = models.PositiveBigIntegerField("환불 금액(원)")
-    reason = models.CharField("환불 사유", max_length=MAX_REFUND_REASON)
+    amount = models.PositiveBigIntegerField(_("환불 금액(원)"))
+    reason = models.CharField(_("환불 사유"), max_length=MAX_REFUND_REASON)
     status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.REQUESTED)
     raw = models.JSONField(default=dict, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
@@ -126,13 +133,13 @@ class Refund(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "환불"
-        verbose_name_plural = "환불"
+        verbose_name = _("환불")
+        verbose_name_plural = _("환불")
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
 
     def __str__(self):
-        return f"{self.payment.order_id} -{self.amount:,}원 {self.get_status_display()}"
+        return f"{self.payment.order_id} -{won(self.amount)} {self.get_status_display()}"
 
     @property
     def idempotency_key(self):

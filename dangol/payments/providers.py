@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 TEST_KEY_SALT = "dangol.payments.test-provider"
 
@@ -57,7 +58,7 @@ class ProviderPayment:
 
 class TestProvider:
     name = "test"
-    label = "시험 결제"
+    label = _("시험 결제")
 
     def checkout_url(self, payment):
         return reverse("payments:test_checkout", args=[payment.order_id])
@@ -94,7 +95,7 @@ class TestProvider:
 
 class TossProvider:
     name = "toss"
-    label = "토스페이먼츠"
+    label = _("토스페이먼츠")
 
     def __init__(self, *, secret_key, client_key="", base_url="https://api.tosspayments.com", timeout=30):
         parsed = urllib.parse.urlsplit(base_url)

@@ -2,7 +2,9 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangol.lib.images import clean_image
 from dangol.lib.seoul import SEOUL
@@ -62,7 +64,7 @@ class ProposalForm(forms.Form):
         min_value=1,
         max_value=MAX_PERIOD_DAYS,
         initial=30,
-        help_text=_("모금함이 열린 날부터 %(n)d일까지 고를 수 있습니다.") % {"n": MAX_PERIOD_DAYS},
+        help_text=format_lazy(_("모금함이 열린 날부터 {n}일까지 고를 수 있습니다."), n=MAX_PERIOD_DAYS),
     )
     category = forms.ChoiceField(label=_("분야"), choices=Category.choices)
     images = MultipleImageField(
@@ -75,7 +77,7 @@ def _note(criterion):
         label=criterion.label,
         max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("%(label)s에 대한 심사 의견을 적어 주세요.") % {"label": criterion.label}},
+        error_messages={"required": format_lazy(_("{label}에 대한 심사 의견을 적어 주세요."), label=criterion.label)},
     )
 
 
@@ -153,7 +155,9 @@ class PlanForm(forms.Form):
 
 class PlanDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("결정"), choices=[("approve", _("승인")), ("return", _("보완 요청"))], widget=forms.RadioSelect
+        label=_("결정"),
+        choices=[("approve", pgettext_lazy("decision", "승인")), ("return", pgettext_lazy("decision", "보완 요청"))],
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(
         label=_("심사 의견"), max_length=MAX_NOTE, required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -1,9 +1,12 @@
 """Donation receipts (기부 영수증) as PDF, from the donation and its ledger line."""
 
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from dangol.lib.pdf import Heading, Rule, Space, Table, Text, render_pdf
 from dangol.lib.seoul import to_seoul
+
+from .models.base import won
 
 
 def donation_receipt_pdf(donation, *, large_print=False):
@@ -15,17 +18,17 @@ def donation_receipt_pdf(donation, *, large_print=False):
         (_("기부자"), donation.donor_label or _("이웃")),
         (_("모금함"), proposal.title),
         (_("수혜 단체"), proposal.beneficiary),
-        (_("기부일"), to_seoul(donation.paid_at).strftime("%Y년 %m월 %d일 %H:%M")),
-        (_("기부 금액"), f"{donation.amount:,}원"),
+        (_("기부일"), date_format(to_seoul(donation.paid_at), _("Y년 m월 d일 H:i"))),
+        (_("기부 금액"), won(donation.amount)),
     ]
     if donation.refunded_amount:
         rows += [
-            (_("환불 금액"), f"{donation.refunded_amount:,}원"),
-            (_("최종 기부 금액"), f"{donation.net_amount:,}원"),
+            (_("환불 금액"), won(donation.refunded_amount)),
+            (_("최종 기부 금액"), won(donation.net_amount)),
         ]
     if donation.matched_amount:
-        rows.append((_("후원 기관 매칭"), f"{donation.matched_amount:,}원"))
-    rows.append((_("공개 표시"), _("익명") if donation.anonymous else donation.public_name))
+        rows.append((_("후원 기관 매칭"), won(donation.matched_amount)))
+    rows.append((_("공개 표시"), _("익명") if donation.anonymous else str(donation.public_name)))
     blocks = [
         Heading(_("기부 영수증")),
         Text(_("같이 모금함에 기부해 주셔서 감사합니다. 아래와 같이 기부를 받았음을 확인합니다.")),

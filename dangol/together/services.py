@@ -29,7 +29,6 @@ from .models import (
     Fundraiser,
     Proposal,
     Refused,
-    person_label,
 )
 from .models.base import collect_text
 from .models.boxes import MAX_MESSAGE
@@ -57,7 +56,12 @@ def donation_start(*, box, donor, amount, anonymous=False, message="", provider=
     box._refuse_unless_open(now)
     with transaction.atomic():
         donation = Donation(
-            box=box, donor=donor, amount=amount, anonymous=anonymous, donor_label=person_label(donor), message=message
+            box=box,
+            donor=donor,
+            amount=amount,
+            anonymous=anonymous,
+            donor_label=(donor.name or "").strip(),
+            message=message,
         )
         donation.payment = payment_start(
             customer=donor,

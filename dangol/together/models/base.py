@@ -5,7 +5,9 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, override
+from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.refusals import AlreadyDone, Refused
 from dangol.lib.text import optional_text, required_text, visible
@@ -34,9 +36,21 @@ def collect_text(errors, value, *, field, max_length, label, blank=None, require
         return None
 
 
+def won(amount, sign=""):
+    """12345 → "12,345원" in the language in use; `sign` "+" shows the sign of money in and out."""
+    return gettext("{amount}원").format(amount=format(amount, f"{sign},"))
+
+
+def as_recorded(text, **params):
+    """Lazy text (with `params` put in) as it is written into a record everyone reads later (the
+    public ledger, a comment's author): in the site's language, whichever the writer chose."""
+    with override(settings.LANGUAGE_CODE):
+        return str(format_lazy(text, **params) if params else text)
+
+
 def person_label(user):
-    """How a neighbour appears in public: their chosen name, never their number."""
-    return (user.name or "").strip() or _("이웃")
+    """How a neighbour appears in public: their chosen name, never their number (kept on records)."""
+    return (user.name or "").strip() or as_recorded(_("이웃"))
 
 
 class Rules(models.Model):
@@ -48,27 +62,27 @@ class Rules(models.Model):
     """
 
     agreement_threshold = models.PositiveIntegerField(
-        "심사에 필요한 동의 수", default=500, validators=[MinValueValidator(1)]
+        _("심사에 필요한 동의 수"), default=500, validators=[MinValueValidator(1)]
     )
     agreement_window_days = models.PositiveSmallIntegerField(
-        "동의를 모으는 기간(일)", default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+        _("동의를 모으는 기간(일)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
-    agreements_per_hour = models.PositiveSmallIntegerField("한 사람의 시간당 동의 수 한도", default=30)
-    comments_per_hour = models.PositiveSmallIntegerField("한 사람의 시간당 댓글 수 한도", default=10)
+    agreements_per_hour = models.PositiveSmallIntegerField(_("한 사람의 시간당 동의 수 한도"), default=30)
+    comments_per_hour = models.PositiveSmallIntegerField(_("한 사람의 시간당 댓글 수 한도"), default=10)
     reports_to_hide = models.PositiveSmallIntegerField(
-        "자동으로 가릴 신고 수", default=5, validators=[MinValueValidator(1)]
+        _("자동으로 가릴 신고 수"), default=5, validators=[MinValueValidator(1)]
     )
     usage_report_days = models.PositiveSmallIntegerField(
-        "전달 후 모금후기 제출 기한(일)", default=60, validators=[MinValueValidator(1)]
+        _("전달 후 모금후기 제출 기한(일)"), default=60, validators=[MinValueValidator(1)]
     )
 
     class Meta:
-        verbose_name = "같이 운영 규칙"
-        verbose_name_plural = "같이 운영 규칙"
+        verbose_name = _("같이 운영 규칙")
+        verbose_name_plural = _("같이 운영 규칙")
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_rules_row")]
 
     def __str__(self):
-        return _("같이 운영 규칙")
+        return gettext("같이 운영 규칙")
 
     def save(self, *args, **kwargs):
         self.pk = 1
@@ -87,10 +101,10 @@ class Rules(models.Model):
 
 
 class Moderation(models.TextChoices):
-    VISIBLE = "visible", "보임"
-    HIDDEN = "hidden", "신고 누적으로 가림 (운영진 확인 중)"
-    KEPT = "kept", "운영진 확인: 유지"
-    REMOVED = "removed", "운영진 확인: 삭제"
+    VISIBLE = "visible", _("보임")
+    HIDDEN = "hidden", _("신고 누적으로 가림 (운영진 확인 중)")
+    KEPT = "kept", _("운영진 확인: 유지")
+    REMOVED = "removed", _("운영진 확인: 삭제")
 
 
 # What neighbours see: never reported enough to hide, or kept by a moderator.
@@ -109,8 +123,8 @@ class ReportableQuerySet(models.QuerySet):
 class Reportable(models.Model):
     """Anything neighbours can report: hidden after N reports until a moderator decides."""
 
-    moderation = models.CharField("공개 상태", max_length=10, choices=Moderation.choices, default=Moderation.VISIBLE)
-    report_count = models.PositiveIntegerField("신고 수", default=0)
+    moderation = models.CharField(_("공개 상태"), max_length=10, choices=Moderation.choices, default=Moderation.VISIBLE)
+    report_count = models.PositiveIntegerField(_("신고 수"), default=0)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -128,8 +142,8 @@ class Reportable(models.Model):
         from .moderation import Report, ReportReason
 
         if reason not in ReportReason.values:
-            raise Refused(_("신고 사유를 골라 주세요."), field="reason")
-        detail = optional_text(detail, field="detail", max_length=MAX_REPORT_DETAIL, label=_("자세한 내용"))
+            raise Refused(gettext("신고 사유를 골라 주세요."), field="reason")
+        detail = optional_text(detail, field="detail", max_length=MAX_REPORT_DETAIL, label=gettext("자세한 내용"))
         target = {self._meta.model_name: self}
         with transaction.atomic():
             try:
@@ -138,7 +152,7 @@ class Reportable(models.Model):
                         reporter=by, reporter_key=phone_key(by.phone), reason=reason, detail=detail, **target
                     )
             except IntegrityError:
-                raise AlreadyDone(_("이미 신고했습니다. 운영진이 확인하겠습니다.")) from None
+                raise AlreadyDone(gettext("이미 신고했습니다. 운영진이 확인하겠습니다.")) from None
             model = type(self)
             model.objects.filter(pk=self.pk).update(report_count=F("report_count") + 1)
             limit = Rules.current().reports_to_hide
@@ -157,5 +171,5 @@ class Reportable(models.Model):
             .update(moderation=decision, moderated_by=by, moderated_at=now or timezone.now())
         )
         if not changed:
-            raise Refused(_("이미 처리된 신고입니다."))
+            raise Refused(gettext("이미 처리된 신고입니다."))
         self.refresh_from_db(fields=["moderation", "moderated_by", "moderated_at"])

@@ -6,7 +6,8 @@ from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangol.ledger.models import Entry
 from dangol.lib.ids import new_public_id
@@ -20,9 +21,11 @@ from .base import (
     Reportable,
     ReportableQuerySet,
     Rules,
+    as_recorded,
     collect_text,
     person_label,
     phone_key,
+    won,
 )
 from .limits import take_comment
 from .proposals import MAX_PERIOD_DAYS, Proposal
@@ -40,10 +43,10 @@ def period_end(start, days):
 
 
 class BoxStatus(models.TextChoices):
-    OPEN = "open", "모금 중"
-    CLOSED = "closed", "모금 종료"
-    PAID_OUT = "paid_out", "모금액 전달 완료"
-    REPORTED = "reported", "모금후기 제출 완료"
+    OPEN = "open", _("모금 중")
+    CLOSED = "closed", _("모금 종료")
+    PAID_OUT = "paid_out", _("모금액 전달 완료")
+    REPORTED = "reported", _("모금후기 제출 완료")
 
 
 class FundraiserQuerySet(models.QuerySet):
@@ -81,21 +84,21 @@ class Fundraiser(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     proposal = models.OneToOneField("together.Proposal", on_delete=models.PROTECT, related_name="box")
-    goal = models.PositiveBigIntegerField("목표 금액(원)", editable=False)
-    starts_at = models.DateTimeField("시작")
-    ends_at = models.DateTimeField("마감")
+    goal = models.PositiveBigIntegerField(_("목표 금액(원)"), editable=False)
+    starts_at = models.DateTimeField(_("시작"))
+    ends_at = models.DateTimeField(_("마감"))
     status = models.CharField(max_length=10, choices=BoxStatus.choices, default=BoxStatus.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
-    direct_total = models.BigIntegerField("직접 기부(원)", default=0)
-    participation_total = models.BigIntegerField("참여 기부(원)", default=0)
-    matching_total = models.BigIntegerField("매칭 기부(원)", default=0)
-    report_due_at = models.DateTimeField("모금후기 기한", null=True, blank=True)
+    direct_total = models.BigIntegerField(_("직접 기부(원)"), default=0)
+    participation_total = models.BigIntegerField(_("참여 기부(원)"), default=0)
+    matching_total = models.BigIntegerField(_("매칭 기부(원)"), default=0)
+    report_due_at = models.DateTimeField(_("모금후기 기한"), null=True, blank=True)
 
     objects = FundraiserQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "모금함"
-        verbose_name_plural = "모금함"
+        verbose_name = _("모금함")
+        verbose_name_plural = _("모금함")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["status", "ends_at"])]
 
@@ -174,38 +177,38 @@ class Fundraiser(models.Model):
 
     def _refuse_unless_open(self, now):
         if not self.proposal.is_public:
-            raise Refused(_("신고가 많아 운영진이 확인하는 모금함입니다. 잠시 기다려 주세요."))
+            raise Refused(gettext("신고가 많아 운영진이 확인하는 모금함입니다. 잠시 기다려 주세요."))
         if self.shown_status(now) != BoxStatus.OPEN:
-            raise Refused(_("모금이 끝났습니다."))
+            raise Refused(gettext("모금이 끝났습니다."))
 
     def extend(self, *, until, by, now=None):
         """Move the end date later, while open, within 90 days of the start."""
         now = now or timezone.now()
         if until <= self.ends_at:
-            raise ValidationError({"until": _("지금 마감일보다 뒤의 날짜를 골라 주세요.")})
+            raise ValidationError({"until": gettext("지금 마감일보다 뒤의 날짜를 골라 주세요.")})
         if until > period_end(self.starts_at, MAX_PERIOD_DAYS):
             raise ValidationError(
-                {"until": _("모금 기간은 시작일부터 {n}일을 넘길 수 없습니다.").format(n=MAX_PERIOD_DAYS)}
+                {"until": gettext("모금 기간은 시작일부터 {n}일을 넘길 수 없습니다.").format(n=MAX_PERIOD_DAYS)}
             )
         extended = Fundraiser.objects.filter(
             pk=self.pk, status=BoxStatus.OPEN, ends_at__gt=now, ends_at__lt=until
         ).update(ends_at=until)
         if not extended:
-            raise Refused(_("이미 끝난 모금함은 연장할 수 없습니다."))
+            raise Refused(gettext("이미 끝난 모금함은 연장할 수 없습니다."))
         self.ends_at = until
 
     def participate(self, *, user, action, now=None):
         """Cheer or share: a sponsor gives its fixed amount, once per person per action per box."""
         now = now or timezone.now()
         if action not in (ParticipationAction.CHEER, ParticipationAction.SHARE):
-            raise Refused(_("응원 또는 공유만 할 수 있습니다."), field="action")
+            raise Refused(gettext("응원 또는 공유만 할 수 있습니다."), field="action")
         with transaction.atomic():
             box = self._lock()
             box._refuse_unless_open(now)
             participation = box._participate(user=user, action=action, now=now)
             if participation is None:
                 raise AlreadyDone(
-                    _("이미 {action}했습니다. 한 모금함에 한 번씩 참여할 수 있습니다.").format(
+                    gettext("이미 {action}했습니다. 한 모금함에 한 번씩 참여할 수 있습니다.").format(
                         action=ParticipationAction(action).label
                     )
                 )
@@ -233,7 +236,7 @@ class Fundraiser(models.Model):
                 book=self.book,
                 kind="participation",
                 amount=sponsor.participation_amount,
-                memo=_("참여 기부 · {action}").format(action=ParticipationAction(action).label),
+                memo=as_recorded(_("참여 기부 · {action}"), action=ParticipationAction(action).label),
                 reference=f"participation:{participation.public_id}",
             )
             break
@@ -244,12 +247,17 @@ class Fundraiser(models.Model):
         now = now or timezone.now()
         errors = {}
         body = collect_text(
-            errors, body, field="body", max_length=MAX_COMMENT, label=_("댓글"), blank=_("댓글 내용을 적어 주세요.")
+            errors,
+            body,
+            field="body",
+            max_length=MAX_COMMENT,
+            label=gettext("댓글"),
+            blank=gettext("댓글 내용을 적어 주세요."),
         )
         if errors:
             raise ValidationError(errors)
         if not self.proposal.is_public:
-            raise Refused(_("신고가 많아 운영진이 확인하는 모금함입니다. 잠시 기다려 주세요."))
+            raise Refused(gettext("신고가 많아 운영진이 확인하는 모금함입니다. 잠시 기다려 주세요."))
         limit = Rules.current().comments_per_hour
         with transaction.atomic():
             box = self._lock()
@@ -276,7 +284,7 @@ class Fundraiser(models.Model):
                 book=self.book,
                 kind="matching",
                 amount=give,
-                memo=_("매칭 기부"),
+                memo=as_recorded(_("매칭 기부")),
                 reference=donation.ledger_reference,
             )
             left -= give
@@ -311,7 +319,7 @@ class Fundraiser(models.Model):
                 book=self.book,
                 kind="matching",
                 amount=-taken,
-                memo=_("매칭 기부 취소"),
+                memo=as_recorded(_("매칭 기부 취소")),
                 reference=donation.ledger_reference,
             )
             Donation.objects.filter(pk=donation.pk).update(matched_amount=F("matched_amount") - taken)
@@ -322,17 +330,17 @@ class Sponsor(models.Model):
     """A company or foundation behind a box: participation gifts and/or matching, each with a cap."""
 
     box = models.ForeignKey(Fundraiser, on_delete=models.CASCADE, related_name="sponsors")
-    name = models.CharField("후원 기관", max_length=100)
-    participation_amount = models.PositiveIntegerField("참여 1회당 기부(원)", default=100)
-    participation_cap = models.PositiveBigIntegerField("참여 기부 한도(원)", default=0)
-    participation_given = models.PositiveBigIntegerField("참여 기부 누적(원)", default=0, editable=False)
-    matching_cap = models.PositiveBigIntegerField("매칭 기부 한도(원)", default=0)
-    matching_given = models.PositiveBigIntegerField("매칭 기부 누적(원)", default=0, editable=False)
+    name = models.CharField(_("후원 기관"), max_length=100)
+    participation_amount = models.PositiveIntegerField(_("참여 1회당 기부(원)"), default=100)
+    participation_cap = models.PositiveBigIntegerField(_("참여 기부 한도(원)"), default=0)
+    participation_given = models.PositiveBigIntegerField(_("참여 기부 누적(원)"), default=0, editable=False)
+    matching_cap = models.PositiveBigIntegerField(_("매칭 기부 한도(원)"), default=0)
+    matching_given = models.PositiveBigIntegerField(_("매칭 기부 누적(원)"), default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "후원 기관"
-        verbose_name_plural = "후원 기관"
+        verbose_name = _("후원 기관")
+        verbose_name_plural = _("후원 기관")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
@@ -346,9 +354,9 @@ class Sponsor(models.Model):
 
 
 class ParticipationAction(models.TextChoices):
-    CHEER = "cheer", "응원"
-    SHARE = "share", "공유"
-    COMMENT = "comment", "댓글"
+    CHEER = "cheer", _("응원")
+    SHARE = "share", _("공유")
+    COMMENT = "comment", _("댓글")
 
 
 class Participation(models.Model):
@@ -364,22 +372,22 @@ class Participation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "참여"
-        verbose_name_plural = "참여"
+        verbose_name = _("참여")
+        verbose_name_plural = _("참여")
         constraints = [
             models.UniqueConstraint(fields=["box", "phone_key", "action"], name="one_participation_per_action")
         ]
 
     def __str__(self):
-        return f"{self.box} {self.get_action_display()} {self.amount}원"
+        return f"{self.box} {self.get_action_display()} {won(self.amount)}"
 
 
 class DonationStatus(models.TextChoices):
-    PENDING = "pending", "결제 대기"
-    PAID = "paid", "기부 완료"
-    CANCELED = "canceled", "결제 안 됨"
-    PARTIALLY_REFUNDED = "partially_refunded", "일부 환불"
-    REFUNDED = "refunded", "환불 완료"
+    PENDING = "pending", _("결제 대기")
+    PAID = "paid", _("기부 완료")
+    CANCELED = "canceled", _("결제 안 됨")
+    PARTIALLY_REFUNDED = "partially_refunded", _("일부 환불")
+    REFUNDED = "refunded", _("환불 완료")
 
 
 # A gift that was paid and not wholly given back.
@@ -406,10 +414,10 @@ class Donation(models.Model):
     donor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="together_donations"
     )
-    amount = models.PositiveBigIntegerField("금액(원)")
-    anonymous = models.BooleanField("익명으로 기부", default=False)
-    donor_label = models.CharField("표시 이름", max_length=50, blank=True)
-    message = models.CharField("응원 한마디", max_length=MAX_MESSAGE, blank=True)
+    amount = models.PositiveBigIntegerField(_("금액(원)"))
+    anonymous = models.BooleanField(_("익명으로 기부"), default=False)
+    donor_label = models.CharField(_("표시 이름"), max_length=50, blank=True)
+    message = models.CharField(_("응원 한마디"), max_length=MAX_MESSAGE, blank=True)
     status = models.CharField(max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING)
     refunded_amount = models.PositiveBigIntegerField(default=0)
     matched_amount = models.PositiveBigIntegerField(default=0)
@@ -420,20 +428,21 @@ class Donation(models.Model):
     objects = DonationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "기부"
-        verbose_name_plural = "기부"
+        verbose_name = _("기부")
+        verbose_name_plural = _("기부")
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(refunded_amount__lte=F("amount")), name="refund_within_gift")]
         indexes = [models.Index(fields=["box", "status"])]
 
     def __str__(self):
-        return f"{self.box} {self.amount:,}원 {self.get_status_display()}"
+        return f"{self.box} {won(self.amount)} {self.get_status_display()}"
 
     def get_absolute_url(self):
         return reverse("together:donation", args=[self.public_id])
 
     @property
     def public_name(self):
+        # Lazy, so a record keeps it in the site's language (`as_recorded`) and a page shows the reader's.
         return _("익명") if self.anonymous else self.donor_label or _("이웃")
 
     @property
@@ -462,13 +471,13 @@ class Donation(models.Model):
         ):
             return False
         if box.status not in (BoxStatus.OPEN, BoxStatus.CLOSED):
-            raise Refused(_("모금액 전달이 끝난 모금함이라 기부를 받을 수 없습니다."))
+            raise Refused(gettext("모금액 전달이 끝난 모금함이라 기부를 받을 수 없습니다."))
         Fundraiser.objects.filter(pk=box.pk).update(direct_total=F("direct_total") + self.amount)
         Entry.append(
             book=box.book,
             kind="donation",
             amount=self.amount,
-            memo=_("직접 기부"),
+            memo=as_recorded(_("직접 기부")),
             reference=self.ledger_reference,
         )
         box._match(self, now=now)
@@ -476,7 +485,7 @@ class Donation(models.Model):
             Comment.objects.create(
                 box=box,
                 author=self.donor,
-                author_label=self.public_name,
+                author_label=as_recorded(self.public_name),
                 body=self.message,
                 donation=self,
                 created_at=now,
@@ -496,7 +505,7 @@ class Donation(models.Model):
         box = self.box._lock()
         donation = Donation.objects.select_for_update().get(pk=self.pk)
         if not donation.is_settled or amount > donation.net_amount:
-            raise Refused(_("환불할 수 없는 기부입니다."))
+            raise Refused(gettext("환불할 수 없는 기부입니다."))
         donation.refunded_amount += amount
         donation.status = (
             DonationStatus.REFUNDED
@@ -505,7 +514,13 @@ class Donation(models.Model):
         )
         donation.save(update_fields=["refunded_amount", "status"])
         Fundraiser.objects.filter(pk=box.pk).update(direct_total=F("direct_total") - amount)
-        Entry.append(book=box.book, kind="refund", amount=-amount, memo=_("기부 환불"), reference=self.ledger_reference)
+        Entry.append(
+            book=box.book,
+            kind="refund",
+            amount=-amount,
+            memo=as_recorded(_("기부 환불")),
+            reference=self.ledger_reference,
+        )
         excess = donation.matched_amount - donation.net_amount
         if excess > 0:
             box._unmatch(donation, excess=excess, now=now)
@@ -523,11 +538,11 @@ class MatchingGift(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "매칭 기부"
-        verbose_name_plural = "매칭 기부"
+        verbose_name = _("매칭 기부")
+        verbose_name_plural = _("매칭 기부")
 
     def __str__(self):
-        return f"{self.sponsor} {self.amount:+,}원"
+        return f"{self.sponsor} {won(self.amount, sign='+')}"
 
 
 class Comment(Reportable):
@@ -544,8 +559,8 @@ class Comment(Reportable):
     objects = ReportableQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "댓글"
-        verbose_name_plural = "댓글"
+        verbose_name = _("댓글")
+        verbose_name_plural = _("댓글")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["author", "created_at"])]
 

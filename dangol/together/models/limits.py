@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.models import Allowance as BaseAllowance
 from dangol.lib.seoul import seoul_midnight, seoul_today
@@ -30,8 +31,8 @@ class Allowance(BaseAllowance):
     COMMENT = "comment"
 
     class Meta:
-        verbose_name = "사용 한도"
-        verbose_name_plural = "사용 한도"
+        verbose_name = _("사용 한도")
+        verbose_name_plural = _("사용 한도")
         constraints = [models.UniqueConstraint(fields=["what", "key", "window_start"], name="together_one_allowance")]
         indexes = [models.Index(fields=["window_start"])]
 
@@ -46,7 +47,9 @@ class Allowance(BaseAllowance):
 def take_proposal(user, *, now):
     limit = proposals_per_day()
     if not Allowance.take(what=Allowance.PROPOSAL, user=user, limit=limit, now=now):
-        raise Refused(_("제안은 하루에 {n}건까지 올릴 수 있습니다. 내일 다시 올려 주세요.").format(n=limit), status=429)
+        raise Refused(
+            gettext("제안은 하루에 {n}건까지 올릴 수 있습니다. 내일 다시 올려 주세요.").format(n=limit), status=429
+        )
 
 
 def take_photos(user, count, *, now, field):
@@ -55,7 +58,7 @@ def take_photos(user, count, *, now, field):
     limit = photos_per_day()
     if not Allowance.take(what=Allowance.PHOTO, user=user, limit=limit, count=count, now=now):
         raise Refused(
-            _("사진은 하루에 {n}장까지 올릴 수 있습니다. 내일 다시 올려 주세요.").format(n=limit),
+            gettext("사진은 하루에 {n}장까지 올릴 수 있습니다. 내일 다시 올려 주세요.").format(n=limit),
             status=429,
             field=field,
         )
@@ -63,9 +66,9 @@ def take_photos(user, count, *, now, field):
 
 def take_agreement(user, *, limit, now):
     if not Allowance.take(what=Allowance.AGREEMENT, user=user, limit=limit, now=now, hourly=True):
-        raise Refused(_("동의를 너무 많이 했습니다. 한 시간 뒤에 다시 해 주세요."), status=429)
+        raise Refused(gettext("동의를 너무 많이 했습니다. 한 시간 뒤에 다시 해 주세요."), status=429)
 
 
 def take_comment(user, *, limit, now):
     if not Allowance.take(what=Allowance.COMMENT, user=user, limit=limit, now=now, hourly=True):
-        raise Refused(_("댓글을 너무 자주 남겼습니다. 잠시 뒤에 다시 써 주세요."), status=429)
+        raise Refused(gettext("댓글을 너무 자주 남겼습니다. 잠시 뒤에 다시 써 주세요."), status=429)

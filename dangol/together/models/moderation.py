@@ -2,14 +2,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportReason(models.TextChoices):
-    SPAM = "spam", "스팸·광고"
-    FALSE = "false", "거짓 사연"
-    ABUSE = "abuse", "욕설·비방"
-    PRIVACY = "privacy", "개인정보 노출"
-    OTHER = "other", "기타"
+    SPAM = "spam", _("스팸·광고")
+    FALSE = "false", _("거짓 사연")
+    ABUSE = "abuse", _("욕설·비방")
+    PRIVACY = "privacy", _("개인정보 노출")
+    OTHER = "other", _("기타")
 
 
 class Report(models.Model):
@@ -23,13 +24,13 @@ class Report(models.Model):
     )
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reporter_key = models.CharField(max_length=64)
-    reason = models.CharField("신고 사유", max_length=10, choices=ReportReason.choices)
-    detail = models.CharField("자세한 내용", max_length=500, blank=True)
+    reason = models.CharField(_("신고 사유"), max_length=10, choices=ReportReason.choices)
+    detail = models.CharField(_("자세한 내용"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "신고"
-        verbose_name_plural = "신고"
+        verbose_name = _("신고")
+        verbose_name_plural = _("신고")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.ids import new_public_id
 
@@ -33,29 +34,29 @@ MAX_NOTE = 2000  # a reviewer's note on one criterion, or a rejection reason
 
 
 class Category(models.TextChoices):
-    DISASTER = "disaster", "화재·재난 복구"
-    NEIGHBOUR = "neighbour", "어려운 이웃 돕기"
-    MARKET = "market", "시장 살리기"
-    COMMUNITY = "community", "마을 공동체"
-    ENVIRONMENT = "environment", "환경"
-    OTHER = "other", "기타"
+    DISASTER = "disaster", _("화재·재난 복구")
+    NEIGHBOUR = "neighbour", _("어려운 이웃 돕기")
+    MARKET = "market", _("시장 살리기")
+    COMMUNITY = "community", _("마을 공동체")
+    ENVIRONMENT = "environment", _("환경")
+    OTHER = "other", _("기타")
 
 
 class ProposalStatus(models.TextChoices):
-    AGREEING = "agreeing", "동의 모으는 중"
-    REVIEW = "review", "심사 중"
-    APPROVED = "approved", "승인 · 모금함 열림"
-    REJECTED = "rejected", "반려"
-    CLOSED = "closed", "동의 기간 마감"
+    AGREEING = "agreeing", _("동의 모으는 중")
+    REVIEW = "review", _("심사 중")
+    APPROVED = "approved", _("승인 · 모금함 열림")
+    REJECTED = "rejected", _("반려")
+    CLOSED = "closed", _("동의 기간 마감")
 
 
 class Criterion(models.TextChoices):
     """What a reviewer (심사기관) weighs, each with a written note."""
 
-    PUBLIC_INTEREST = "public_interest", "공익성"
-    CREDIBILITY = "credibility", "신뢰성"
-    CAPABILITY = "capability", "수행능력"
-    SPECIFICITY = "specificity", "구체성"
+    PUBLIC_INTEREST = "public_interest", _("공익성")
+    CREDIBILITY = "credibility", _("신뢰성")
+    CAPABILITY = "capability", _("수행능력")
+    SPECIFICITY = "specificity", _("구체성")
 
 
 class ProposalQuerySet(ReportableQuerySet):
@@ -99,16 +100,18 @@ class Proposal(Reportable):
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="together_proposals"
     )
-    title = models.CharField("제목", max_length=MAX_TITLE)
-    story = models.TextField("사연", max_length=MAX_STORY)
-    beneficiary = models.CharField("수혜 단체", max_length=MAX_BENEFICIARY, help_text="모금액을 받아 쓰는 단체 이름")
-    goal = models.PositiveBigIntegerField("목표 금액(원)")
-    period_days = models.PositiveSmallIntegerField("모금 기간(일)")
-    category = models.CharField("분야", max_length=20, choices=Category.choices)
+    title = models.CharField(_("제목"), max_length=MAX_TITLE)
+    story = models.TextField(_("사연"), max_length=MAX_STORY)
+    beneficiary = models.CharField(
+        _("수혜 단체"), max_length=MAX_BENEFICIARY, help_text=_("모금액을 받아 쓰는 단체 이름")
+    )
+    goal = models.PositiveBigIntegerField(_("목표 금액(원)"))
+    period_days = models.PositiveSmallIntegerField(_("모금 기간(일)"))
+    category = models.CharField(_("분야"), max_length=20, choices=Category.choices)
     status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.AGREEING)
-    threshold = models.PositiveIntegerField("필요한 동의 수")
-    agree_until = models.DateTimeField("동의 마감")
-    agreement_count = models.PositiveIntegerField("동의 수", default=0)
+    threshold = models.PositiveIntegerField(_("필요한 동의 수"))
+    agree_until = models.DateTimeField(_("동의 마감"))
+    agreement_count = models.PositiveIntegerField(_("동의 수"), default=0)
     review_started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -116,8 +119,8 @@ class Proposal(Reportable):
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "제안"
-        verbose_name_plural = "제안"
+        verbose_name = _("제안")
+        verbose_name_plural = _("제안")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "agree_until"])]
 
@@ -134,32 +137,37 @@ class Proposal(Reportable):
         now = now or timezone.now()
         errors = {}
         title = collect_text(
-            errors, title, field="title", max_length=MAX_TITLE, label=_("제목"), blank=_("제목을 적어 주세요.")
+            errors,
+            title,
+            field="title",
+            max_length=MAX_TITLE,
+            label=gettext("제목"),
+            blank=gettext("제목을 적어 주세요."),
         )
         story = collect_text(
             errors,
             story,
             field="story",
             max_length=MAX_STORY,
-            label=_("사연"),
-            blank=_("어떤 일인지 사연을 적어 주세요."),
+            label=gettext("사연"),
+            blank=gettext("어떤 일인지 사연을 적어 주세요."),
         )
         beneficiary = collect_text(
             errors,
             beneficiary,
             field="beneficiary",
             max_length=MAX_BENEFICIARY,
-            label=_("수혜 단체"),
-            blank=_("모금액을 받을 단체를 적어 주세요."),
+            label=gettext("수혜 단체"),
+            blank=gettext("모금액을 받을 단체를 적어 주세요."),
         )
         if isinstance(goal, bool) or not isinstance(goal, int) or not MIN_GOAL <= goal <= MAX_GOAL:
-            errors["goal"] = _("목표 금액은 {lo:,}원부터 {hi:,}원까지입니다.").format(lo=MIN_GOAL, hi=MAX_GOAL)
+            errors["goal"] = gettext("목표 금액은 {lo:,}원부터 {hi:,}원까지입니다.").format(lo=MIN_GOAL, hi=MAX_GOAL)
         if isinstance(period_days, bool) or not isinstance(period_days, int) or not 1 <= period_days <= MAX_PERIOD_DAYS:
-            errors["period_days"] = _("모금 기간은 1일부터 {n}일까지입니다.").format(n=MAX_PERIOD_DAYS)
+            errors["period_days"] = gettext("모금 기간은 1일부터 {n}일까지입니다.").format(n=MAX_PERIOD_DAYS)
         if category not in Category.values:
-            errors["category"] = _("분야를 골라 주세요.")
+            errors["category"] = gettext("분야를 골라 주세요.")
         if len(images) > MAX_IMAGES:
-            errors["images"] = _("사진은 {n}장까지 올릴 수 있습니다.").format(n=MAX_IMAGES)
+            errors["images"] = gettext("사진은 {n}장까지 올릴 수 있습니다.").format(n=MAX_IMAGES)
         if errors:
             raise ValidationError(errors)
         rules = Rules.current()
@@ -213,12 +221,14 @@ class Proposal(Reportable):
             proposal = Proposal.objects.select_for_update().get(pk=self.pk)
             expired = proposal.shown_status(now) == ProposalStatus.CLOSED
             if not proposal.is_public:
-                raise Refused(_("신고가 많아 운영진이 확인하는 제안입니다. 지금은 동의할 수 없습니다."))
+                raise Refused(gettext("신고가 많아 운영진이 확인하는 제안입니다. 지금은 동의할 수 없습니다."))
             if not expired and proposal.status not in (ProposalStatus.AGREEING, ProposalStatus.REVIEW):
-                raise Refused(_("동의를 받지 않는 제안입니다. ({status})").format(status=proposal.get_status_display()))
+                raise Refused(
+                    gettext("동의를 받지 않는 제안입니다. ({status})").format(status=proposal.get_status_display())
+                )
             if not expired:
                 if proposal.agreements.filter(phone_key=key).exists():
-                    raise AlreadyDone(_("이미 동의했습니다. 휴대폰 번호 하나로 한 번만 동의할 수 있습니다."))
+                    raise AlreadyDone(gettext("이미 동의했습니다. 휴대폰 번호 하나로 한 번만 동의할 수 있습니다."))
                 take_agreement(user, limit=rules.agreements_per_hour, now=now)
                 agreement = Agreement.objects.create(proposal=proposal, user=user, phone_key=key, created_at=now)
                 proposal.agreement_count += 1
@@ -229,7 +239,7 @@ class Proposal(Reportable):
         if expired:
             Proposal.objects.filter(pk=self.pk).close_expired(now=now)
             self.refresh_from_db()
-            raise Refused(_("동의 기간이 끝났습니다."))
+            raise Refused(gettext("동의 기간이 끝났습니다."))
         self.agreement_count, self.status, self.review_started_at = (
             proposal.agreement_count,
             proposal.status,
@@ -240,9 +250,9 @@ class Proposal(Reportable):
     def _lock_for_review(self, *, by):
         proposal = Proposal.objects.select_for_update().get(pk=self.pk)
         if proposal.status != ProposalStatus.REVIEW:
-            raise Refused(_("심사 중인 제안이 아닙니다. ({status})").format(status=proposal.get_status_display()))
+            raise Refused(gettext("심사 중인 제안이 아닙니다. ({status})").format(status=proposal.get_status_display()))
         if proposal.proposer_id == by.pk:
-            raise Refused(_("자기 제안은 심사할 수 없습니다."))
+            raise Refused(gettext("자기 제안은 심사할 수 없습니다."))
         return proposal
 
     def approve(self, *, by, notes, now=None):
@@ -258,7 +268,7 @@ class Proposal(Reportable):
                 field=c,
                 max_length=MAX_NOTE,
                 label=Criterion(c).label,
-                blank=_("{label}에 대한 심사 의견을 적어 주세요.").format(label=Criterion(c).label),
+                blank=gettext("{label}에 대한 심사 의견을 적어 주세요.").format(label=Criterion(c).label),
             )
             for c in Criterion.values
         }
@@ -283,8 +293,8 @@ class Proposal(Reportable):
             reason,
             field="reason",
             max_length=MAX_NOTE,
-            label=_("반려 사유"),
-            blank=_("반려 사유를 적어 주세요. 제안한 분께 그대로 보입니다."),
+            label=gettext("반려 사유"),
+            blank=gettext("반려 사유를 적어 주세요. 제안한 분께 그대로 보입니다."),
         )
         if errors:
             raise ValidationError(errors)
@@ -303,8 +313,8 @@ class ProposalImage(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        verbose_name = "제안 사진"
-        verbose_name_plural = "제안 사진"
+        verbose_name = _("제안 사진")
+        verbose_name_plural = _("제안 사진")
         ordering = ["position"]
 
     def __str__(self):
@@ -322,8 +332,8 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "동의"
-        verbose_name_plural = "동의"
+        verbose_name = _("동의")
+        verbose_name_plural = _("동의")
         constraints = [models.UniqueConstraint(fields=["proposal", "phone_key"], name="one_agreement_per_phone")]
         indexes = [models.Index(fields=["user", "created_at"])]
 
@@ -332,11 +342,11 @@ class Agreement(models.Model):
 
 
 class EventKind(models.TextChoices):
-    PROPOSED = "proposed", "제안"
-    REVIEW_OPENED = "review_opened", "동의 달성 · 심사 시작"
-    APPROVED = "approved", "승인"
-    REJECTED = "rejected", "반려"
-    CLOSED = "closed", "동의 기간 마감"
+    PROPOSED = "proposed", pgettext_lazy("event", "제안")
+    REVIEW_OPENED = "review_opened", _("동의 달성 · 심사 시작")
+    APPROVED = "approved", _("승인")
+    REJECTED = "rejected", _("반려")
+    CLOSED = "closed", _("동의 기간 마감")
 
 
 class ProposalEvent(models.Model):
@@ -348,8 +358,8 @@ class ProposalEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "제안 기록"
-        verbose_name_plural = "제안 기록"
+        verbose_name = _("제안 기록")
+        verbose_name_plural = _("제안 기록")
         ordering = ["created_at", "pk"]
 
     def __str__(self):
@@ -362,19 +372,19 @@ class Review(models.Model):
     proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="review")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     approved = models.BooleanField()
-    public_interest = models.TextField("공익성", blank=True)
-    credibility = models.TextField("신뢰성", blank=True)
-    capability = models.TextField("수행능력", blank=True)
-    specificity = models.TextField("구체성", blank=True)
-    reason = models.TextField("반려 사유", blank=True)
+    public_interest = models.TextField(_("공익성"), blank=True)
+    credibility = models.TextField(_("신뢰성"), blank=True)
+    capability = models.TextField(_("수행능력"), blank=True)
+    specificity = models.TextField(_("구체성"), blank=True)
+    reason = models.TextField(_("반려 사유"), blank=True)
     decided_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "심사"
-        verbose_name_plural = "심사"
+        verbose_name = _("심사")
+        verbose_name_plural = _("심사")
 
     def __str__(self):
-        return f"{self.proposal} {'승인' if self.approved else '반려'}"
+        return f"{self.proposal} {gettext('승인') if self.approved else gettext('반려')}"
 
     def notes(self):
         return [(Criterion(c).label, getattr(self, c)) for c in Criterion.values]
