@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from dangol.accounts.services import client_address
@@ -284,10 +285,10 @@ def wallet_use(request, coupon_id: str, payload: UseIn):
 
 def _presented(store, payload):
     if bool(payload.code) == bool(payload.token):
-        raise ValidationError({"code": ["쿠폰 번호(code)나 QR 토큰(token) 중 하나만 보내 주세요."]})
+        raise ValidationError({"code": [_("쿠폰 번호(code)나 QR 토큰(token) 중 하나만 보내 주세요.")]})
     text = payload.token if payload.token else payload.code
     if payload.code and tokens.looks_like_token(payload.code):
-        raise ValidationError({"code": ["QR 토큰은 token으로 보내 주세요."]})
+        raise ValidationError({"code": [_("QR 토큰은 token으로 보내 주세요.")]})
     return Coupon.objects.presented_at(store, text)
 
 
@@ -418,9 +419,9 @@ def offline_redemptions(request, public_id: str, payload: OfflineRedemptionsIn):
             results.append({**answer, "result": "refused", "detail": offline.refusal_text(refusal)})
             continue
         if outcome == "accepted":
-            results.append({**answer, "result": outcome, "detail": "사용 완료", "redemption_id": row.public_id})
+            results.append({**answer, "result": outcome, "detail": _("사용 완료"), "redemption_id": row.public_id})
         else:
-            detail = "두 번 쓰인 쿠폰입니다. 먼저 쓴 기록을 남기고 사장님께 알려 드립니다."
+            detail = _("두 번 쓰인 쿠폰입니다. 먼저 쓴 기록을 남기고 사장님께 알려 드립니다.")
             results.append({**answer, "result": outcome, "detail": detail, "double_use_id": row.public_id})
     return {"results": results}
 
@@ -434,5 +435,5 @@ def double_uses(request, public_id: str):
 
 def _presented_at(store, record, *, now):
     if bool(record.code) == bool(record.token):
-        raise ValidationError({"code": ["쿠폰 번호(code)나 QR 토큰(token) 중 하나만 보내 주세요."]})
+        raise ValidationError({"code": [_("쿠폰 번호(code)나 QR 토큰(token) 중 하나만 보내 주세요.")]})
     return Coupon.objects.presented_at(store, record.token or record.code, now=now)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CouponsConfig(AppConfig):
     name = "dangol.coupons"
     label = "coupons"
-    verbose_name = "쿠폰"
+    verbose_name = gettext_lazy("쿠폰")
 
     def ready(self):
         from . import receivers  # noqa: F401 (connects the welcome coupon to a new follow)

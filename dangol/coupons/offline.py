@@ -121,5 +121,7 @@ def stall_offline_config(store):
             "synced": _("기록 {n}건을 보냈습니다."),
             "double_use": _("두 번 쓰인 쿠폰이 있습니다: {code}. 아래 '두 번 쓰인 쿠폰'에서 두 기록을 확인하세요."),
             "reload": _("새로 고치면 최근 사용 목록에 나옵니다."),
+            # Translators: when the stall last synced, e.g. "3월 5일 14:05"; keep {month}, {day} and {time}.
+            "synced_at": _("{month}월 {day}일 {time}"),
         },
     }

@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,7 +120,8 @@ def campaign_give(request, public_id, campaign_id):
     campaign = store_campaign(managed_store(request.user, public_id), campaign_id)
     with refusals_shown(request):
         count = campaign.issue_to_followers()
-        messages.success(request, _("단골 {n}명에게 쿠폰을 줬습니다.").format(n=count))
+        given = ngettext("단골 {n}명에게 쿠폰을 줬습니다.", "단골 {n}명에게 쿠폰을 줬습니다.", count)
+        messages.success(request, given.format(n=count))
     return redirect(campaign)
 
 
@@ -178,7 +180,8 @@ def campaign_end(request, public_id, campaign_id):
     campaign = store_campaign(managed_store(request.user, public_id), campaign_id)
     if request.POST.get("revoke") == "1":
         count = campaign.revoke_unused()
-        messages.success(request, _("아직 안 쓴 쿠폰 {n}장을 취소했습니다.").format(n=count))
+        cancelled = ngettext("아직 안 쓴 쿠폰 {n}장을 취소했습니다.", "아직 안 쓴 쿠폰 {n}장을 취소했습니다.", count)
+        messages.success(request, cancelled.format(n=count))
     elif campaign.end():
         messages.success(request, _("쿠폰 나눠 주기를 끝냈습니다. 이미 받은 쿠폰은 기간 안에 쓸 수 있습니다."))
     return redirect(campaign)
@@ -371,7 +374,7 @@ def stall_manifest(request, public_id):
         "id": start,
         "name": _("{store} 계산대").format(store=store.name),
         "short_name": _("계산대"),
-        "lang": "ko",
+        "lang": get_language() or "ko",
         "start_url": start,
         "scope": "/",
         "display": "standalone",

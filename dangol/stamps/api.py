@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from dangol.channels.access import public_store
@@ -163,6 +164,6 @@ def offline_stamps(request, public_id: str, payload: OfflineStampsIn):
         except StampRefused as refusal:
             results.append({"client_id": record.client_id, "result": "refused", "detail": refusal.message})
             continue
-        done = f"도장을 찍었습니다. ({stamp.number}/{program.goal})"
+        done = _("도장을 찍었습니다. ({n}/{goal})").format(n=stamp.number, goal=program.goal)
         results.append({"client_id": record.client_id, "result": "accepted", "detail": done, "number": stamp.number})
     return {"results": results}

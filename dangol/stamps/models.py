@@ -35,18 +35,18 @@ BAD_QR = gettext_lazy("이 QR은 이미 쓰였거나 시간이 지났습니다. 
 
 
 class LimitMode(models.TextChoices):
-    DAILY = "daily", "하루에 한 번"
-    HOURS = "hours", "몇 시간에 한 번"
+    DAILY = "daily", gettext_lazy("하루에 한 번")
+    HOURS = "hours", gettext_lazy("몇 시간에 한 번")
 
 
 class ExpiryFrom(models.TextChoices):
-    FIRST = "first", "첫 도장을 받은 날부터"
-    LAST = "last", "마지막 도장을 받은 날부터"
+    FIRST = "first", gettext_lazy("첫 도장을 받은 날부터")
+    LAST = "last", gettext_lazy("마지막 도장을 받은 날부터")
 
 
 class ProgramStatus(models.TextChoices):
-    ACTIVE = "active", "진행 중"
-    ENDED = "ended", "끝남"
+    ACTIVE = "active", gettext_lazy("진행 중")
+    ENDED = "ended", gettext_lazy("끝남")
 
 
 class StampProgramQuerySet(models.QuerySet):
@@ -63,9 +63,9 @@ class StampProgram(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="stamp_programs")
-    goal = models.PositiveSmallIntegerField("모을 도장 수")
+    goal = models.PositiveSmallIntegerField(gettext_lazy("모을 도장 수"))
     reward = models.ForeignKey("coupons.Campaign", on_delete=models.PROTECT, related_name="+")
-    expires_after_days = models.PositiveSmallIntegerField("카드 유효 기간(일)", null=True, blank=True)
+    expires_after_days = models.PositiveSmallIntegerField(gettext_lazy("카드 유효 기간(일)"), null=True, blank=True)
     expires_from = models.CharField(max_length=5, choices=ExpiryFrom.choices, default=ExpiryFrom.LAST)
     limit_mode = models.CharField(max_length=5, choices=LimitMode.choices, default=LimitMode.DAILY)
     limit_hours = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -75,8 +75,8 @@ class StampProgram(models.Model):
     objects = StampProgramQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "스탬프 카드"
-        verbose_name_plural = "스탬프 카드"
+        verbose_name = gettext_lazy("스탬프 카드")
+        verbose_name_plural = gettext_lazy("스탬프 카드")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(goal__gte=1, goal__lte=50), name="stamp_goal_1_to_50"),
@@ -160,12 +160,12 @@ class StampMilestone(models.Model):
     """A reward on the way, e.g. a small coupon at 5 of 10 stamps."""
 
     program = models.ForeignKey(StampProgram, on_delete=models.CASCADE, related_name="milestones")
-    at = models.PositiveSmallIntegerField("도장 수")
+    at = models.PositiveSmallIntegerField(gettext_lazy("도장 수"))
     reward = models.ForeignKey("coupons.Campaign", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        verbose_name = "중간 보상"
-        verbose_name_plural = "중간 보상"
+        verbose_name = gettext_lazy("중간 보상")
+        verbose_name_plural = gettext_lazy("중간 보상")
         constraints = [models.UniqueConstraint(fields=["program", "at"], name="one_milestone_per_count")]
 
     def __str__(self):
@@ -173,9 +173,9 @@ class StampMilestone(models.Model):
 
 
 class Via(models.TextChoices):
-    QR = "qr", "가게 화면 QR"
-    MEMBER = "member", "손님 QR"
-    API = "api", "계산대 연동(API)"
+    QR = "qr", gettext_lazy("가게 화면 QR")
+    MEMBER = "member", gettext_lazy("손님 QR")
+    API = "api", gettext_lazy("계산대 연동(API)")
 
 
 class StampCard(models.Model):
@@ -193,8 +193,8 @@ class StampCard(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "손님 스탬프 카드"
-        verbose_name_plural = "손님 스탬프 카드"
+        verbose_name = gettext_lazy("손님 스탬프 카드")
+        verbose_name_plural = gettext_lazy("손님 스탬프 카드")
         constraints = [models.UniqueConstraint(fields=["program", "customer"], name="one_card_per_customer")]
 
     def __str__(self):
@@ -274,7 +274,7 @@ class Stamp(models.Model):
     )
     api_key = models.ForeignKey("coupons.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     token = models.OneToOneField("StampToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    flagged = models.BooleanField("확인 필요", default=False)
+    flagged = models.BooleanField(gettext_lazy("확인 필요"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     # A stamp a stall recorded without network: its device's id for the record, and when it arrived.
     client_id = models.CharField(max_length=64, blank=True)
@@ -282,8 +282,8 @@ class Stamp(models.Model):
     synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "도장"
-        verbose_name_plural = "도장"
+        verbose_name = gettext_lazy("도장")
+        verbose_name_plural = gettext_lazy("도장")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["card", "round", "number"], name="one_stamp_per_place"),
@@ -315,8 +315,8 @@ class StampReward(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "스탬프 보상"
-        verbose_name_plural = "스탬프 보상"
+        verbose_name = gettext_lazy("스탬프 보상")
+        verbose_name_plural = gettext_lazy("스탬프 보상")
         constraints = [models.UniqueConstraint(fields=["card", "round", "at"], name="one_reward_per_place")]
 
     def __str__(self):
@@ -336,8 +336,8 @@ class StampToken(models.Model):
     )
 
     class Meta:
-        verbose_name = "도장 QR"
-        verbose_name_plural = "도장 QR"
+        verbose_name = gettext_lazy("도장 QR")
+        verbose_name_plural = gettext_lazy("도장 QR")
         indexes = [models.Index(fields=["program", "used_at", "expires_at"])]
 
     def __str__(self):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.text import required_text
@@ -40,7 +41,7 @@ class ApiKey(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField("이름", max_length=MAX_KEY_NAME)
+    name = models.CharField(gettext_lazy("이름"), max_length=MAX_KEY_NAME)
     prefix = models.CharField(max_length=12, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     created_by = models.ForeignKey(
@@ -52,8 +53,8 @@ class ApiKey(models.Model):
     objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "API 키"
-        verbose_name_plural = "API 키"
+        verbose_name = gettext_lazy("API 키")
+        verbose_name_plural = gettext_lazy("API 키")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -85,8 +86,8 @@ class StorePin(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "쿠폰 확인 번호"
-        verbose_name_plural = "쿠폰 확인 번호"
+        verbose_name = gettext_lazy("쿠폰 확인 번호")
+        verbose_name_plural = gettext_lazy("쿠폰 확인 번호")
 
     def __str__(self):
         return str(self.store)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
@@ -47,27 +48,27 @@ def _within(number, low, high):
 
 
 class CouponKind(models.TextChoices):
-    AMOUNT = "amount", "금액 할인"
-    PERCENT = "percent", "퍼센트 할인"
-    GIFT = "gift", "사은품"
+    AMOUNT = "amount", gettext_lazy("금액 할인")
+    PERCENT = "percent", gettext_lazy("퍼센트 할인")
+    GIFT = "gift", gettext_lazy("사은품")
 
 
 class Method(models.TextChoices):
-    FIRST_COME = "first_come", "선착순 받기 (가게 페이지)"
-    MESSAGE = "message", "메시지에 붙여 보내기"
-    FOLLOWERS = "followers", "단골 모두에게 주기"
-    LOTTERY = "lottery", "추첨 (당첨된 분만)"
-    WELCOME = "welcome", "단골이 되면 주기 (환영 쿠폰)"
-    PAPER = "paper", "종이 쿠폰 인쇄"
-    REWARD = "reward", "스탬프 보상"
+    FIRST_COME = "first_come", gettext_lazy("선착순 받기 (가게 페이지)")
+    MESSAGE = "message", gettext_lazy("메시지에 붙여 보내기")
+    FOLLOWERS = "followers", gettext_lazy("단골 모두에게 주기")
+    LOTTERY = "lottery", gettext_lazy("추첨 (당첨된 분만)")
+    WELCOME = "welcome", gettext_lazy("단골이 되면 주기 (환영 쿠폰)")
+    PAPER = "paper", gettext_lazy("종이 쿠폰 인쇄")
+    REWARD = "reward", gettext_lazy("스탬프 보상")
 
 
 CLAIMABLE = (Method.FIRST_COME, Method.MESSAGE, Method.LOTTERY)
 
 
 class CampaignStatus(models.TextChoices):
-    ACTIVE = "active", "진행 중"
-    ENDED = "ended", "끝남"
+    ACTIVE = "active", gettext_lazy("진행 중")
+    ENDED = "ended", gettext_lazy("끝남")
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -104,19 +105,23 @@ class Campaign(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="coupon_campaigns")
-    title = models.CharField("쿠폰 이름", max_length=60, blank=True)
-    kind = models.CharField("혜택 종류", max_length=10, choices=CouponKind.choices, default=CouponKind.AMOUNT)
-    amount_off = models.PositiveIntegerField("할인 금액(원)", null=True, blank=True)
-    percent_off = models.PositiveSmallIntegerField("할인율(%)", null=True, blank=True)
-    gift = models.CharField("사은품", max_length=60, blank=True)
-    min_purchase = models.PositiveIntegerField("최소 구매 금액(원)", default=0)
-    valid_from = models.DateField("사용 시작일", null=True, blank=True)
-    valid_until = models.DateField("사용 마감일", null=True, blank=True)
-    valid_days = models.PositiveSmallIntegerField("받은 날부터 며칠", null=True, blank=True)
-    quantity = models.PositiveIntegerField("총 수량", null=True, blank=True)
-    per_customer_limit = models.PositiveSmallIntegerField("한 사람당", default=1)
-    method = models.CharField("나눠 주는 방법", max_length=12, choices=Method.choices, default=Method.FIRST_COME)
-    win_rate = models.PositiveSmallIntegerField("당첨 확률(%)", null=True, blank=True)
+    title = models.CharField(gettext_lazy("쿠폰 이름"), max_length=60, blank=True)
+    kind = models.CharField(
+        gettext_lazy("혜택 종류"), max_length=10, choices=CouponKind.choices, default=CouponKind.AMOUNT
+    )
+    amount_off = models.PositiveIntegerField(gettext_lazy("할인 금액(원)"), null=True, blank=True)
+    percent_off = models.PositiveSmallIntegerField(gettext_lazy("할인율(%)"), null=True, blank=True)
+    gift = models.CharField(gettext_lazy("사은품"), max_length=60, blank=True)
+    min_purchase = models.PositiveIntegerField(gettext_lazy("최소 구매 금액(원)"), default=0)
+    valid_from = models.DateField(gettext_lazy("사용 시작일"), null=True, blank=True)
+    valid_until = models.DateField(gettext_lazy("사용 마감일"), null=True, blank=True)
+    valid_days = models.PositiveSmallIntegerField(gettext_lazy("받은 날부터 며칠"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(gettext_lazy("총 수량"), null=True, blank=True)
+    per_customer_limit = models.PositiveSmallIntegerField(gettext_lazy("한 사람당"), default=1)
+    method = models.CharField(
+        gettext_lazy("나눠 주는 방법"), max_length=12, choices=Method.choices, default=Method.FIRST_COME
+    )
+    win_rate = models.PositiveSmallIntegerField(gettext_lazy("당첨 확률(%)"), null=True, blank=True)
     message = models.OneToOneField(
         "messaging.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="coupon_campaign"
     )
@@ -130,8 +135,8 @@ class Campaign(models.Model):
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "쿠폰"
-        verbose_name_plural = "쿠폰"
+        verbose_name = gettext_lazy("쿠폰")
+        verbose_name_plural = gettext_lazy("쿠폰")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -183,7 +188,8 @@ class Campaign(models.Model):
         if self.valid_days:
             parts.append(_("받은 날부터 {days}일 동안").format(days=self.valid_days))
         else:
-            parts.append(_("{day}까지").format(day=date_format(self.valid_until, "Y년 n월 j일")))
+            # Translators: a date format for Django's date filter (Y year, n month, j day).
+            parts.append(_("{day}까지").format(day=date_format(self.valid_until, _("Y년 n월 j일"))))
         return " · ".join(parts)
 
     @property
@@ -541,8 +547,8 @@ class LotteryDraw(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "추첨 응모"
-        verbose_name_plural = "추첨 응모"
+        verbose_name = gettext_lazy("추첨 응모")
+        verbose_name_plural = gettext_lazy("추첨 응모")
         constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="one_draw_per_customer")]
 
     def __str__(self):
@@ -550,9 +556,9 @@ class LotteryDraw(models.Model):
 
 
 class CouponStatus(models.TextChoices):
-    ISSUED = "issued", "사용 가능"
-    REDEEMED = "redeemed", "사용함"
-    REVOKED = "revoked", "취소됨"
+    ISSUED = "issued", gettext_lazy("사용 가능")
+    REDEEMED = "redeemed", gettext_lazy("사용함")
+    REVOKED = "revoked", gettext_lazy("취소됨")
 
 
 class CouponQuerySet(models.QuerySet):
@@ -622,8 +628,8 @@ class Coupon(models.Model):
     objects = CouponQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "발급된 쿠폰"
-        verbose_name_plural = "발급된 쿠폰"
+        verbose_name = gettext_lazy("발급된 쿠폰")
+        verbose_name_plural = gettext_lazy("발급된 쿠폰")
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "customer", "slot"], name="one_coupon_per_slot"),
@@ -676,12 +682,14 @@ class Coupon(models.Model):
     def _refuse_outside_validity(self, now):
         if self.expires_at <= now:
             raise CouponRefused(
-                _("사용 기간이 지난 쿠폰입니다. ({day}까지였습니다)").format(day=date_format(self.last_day, "n월 j일")),
+                _("사용 기간이 지난 쿠폰입니다. ({day}까지였습니다)").format(
+                    day=date_format(self.last_day, _("n월 j일"))
+                ),
                 status=409,
             )
         raise CouponRefused(
             _("아직 쓸 수 없는 쿠폰입니다. {day}부터 쓸 수 있습니다.").format(
-                day=date_format(to_seoul(self.starts_at), "n월 j일")
+                day=date_format(to_seoul(self.starts_at), _("n월 j일"))
             ),
             status=409,
         )
@@ -842,10 +850,10 @@ class Coupon(models.Model):
 
 
 class Via(models.TextChoices):
-    SCAN = "scan", "QR 찍기"
-    CODE = "code", "번호 입력"
-    PIN = "pin", "손님 휴대폰에서 확인 번호"
-    API = "api", "계산대 연동(API)"
+    SCAN = "scan", gettext_lazy("QR 찍기")
+    CODE = "code", gettext_lazy("번호 입력")
+    PIN = "pin", gettext_lazy("손님 휴대폰에서 확인 번호")
+    API = "api", gettext_lazy("계산대 연동(API)")
 
 
 class Redemption(models.Model):
@@ -859,8 +867,8 @@ class Redemption(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     api_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    amount = models.PositiveIntegerField("구매 금액(원)", null=True, blank=True)
-    discount = models.PositiveIntegerField("할인 금액(원)", null=True, blank=True)
+    amount = models.PositiveIntegerField(gettext_lazy("구매 금액(원)"), null=True, blank=True)
+    discount = models.PositiveIntegerField(gettext_lazy("할인 금액(원)"), null=True, blank=True)
     client_id = models.CharField(max_length=64, blank=True)
     device = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -873,8 +881,8 @@ class Redemption(models.Model):
     undone_by_key = models.ForeignKey("ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name = "쿠폰 사용"
-        verbose_name_plural = "쿠폰 사용"
+        verbose_name = gettext_lazy("쿠폰 사용")
+        verbose_name_plural = gettext_lazy("쿠폰 사용")
         ordering = ["-created_at", "-id"]
         constraints = [
             # Whatever happens above, the database keeps one live redemption per coupon.
@@ -955,8 +963,8 @@ class SigningKey(models.Model):
     objects = SigningKeyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "쿠폰 서명 키"
-        verbose_name_plural = "쿠폰 서명 키"
+        verbose_name = gettext_lazy("쿠폰 서명 키")
+        verbose_name_plural = gettext_lazy("쿠폰 서명 키")
         constraints = [
             models.UniqueConstraint(
                 fields=["store"], condition=Q(retired_at__isnull=True), name="one_active_signing_key_per_store"

@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from dangol.lib.models import Allowance as BaseAllowance
 
@@ -27,8 +28,8 @@ class Allowance(BaseAllowance):
     CLAIM = "claim"
 
     class Meta:
-        verbose_name = "사용 한도"
-        verbose_name_plural = "사용 한도"
+        verbose_name = gettext_lazy("사용 한도")
+        verbose_name_plural = gettext_lazy("사용 한도")
         constraints = [models.UniqueConstraint(fields=["what", "key", "window_start"], name="coupons_one_allowance")]
         indexes = [models.Index(fields=["window_start"])]
 

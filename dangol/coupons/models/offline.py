@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from dangol.lib.ids import new_public_id
 
@@ -30,8 +31,8 @@ class DoubleUse(models.Model):
     coupon = models.ForeignKey("Coupon", on_delete=models.PROTECT, related_name="double_uses")
     kept = models.ForeignKey("Redemption", on_delete=models.PROTECT, related_name="double_uses")
     via = models.CharField(max_length=10)
-    amount = models.PositiveIntegerField("구매 금액(원)", null=True, blank=True)
-    used_at = models.DateTimeField("사용한 때")
+    amount = models.PositiveIntegerField(gettext_lazy("구매 금액(원)"), null=True, blank=True)
+    used_at = models.DateTimeField(gettext_lazy("사용한 때"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -43,8 +44,8 @@ class DoubleUse(models.Model):
     objects = DoubleUseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "두 번 쓰인 쿠폰"
-        verbose_name_plural = "두 번 쓰인 쿠폰"
+        verbose_name = gettext_lazy("두 번 쓰인 쿠폰")
+        verbose_name_plural = gettext_lazy("두 번 쓰인 쿠폰")
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(

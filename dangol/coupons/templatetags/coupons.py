@@ -1,5 +1,6 @@
 import segno
 from django import template
+from django.utils.translation import gettext as _
 
 from ..models import Campaign
 
@@ -20,7 +21,7 @@ def qr_data_uri(text, scale=6):
 
 @register.filter
 def won(amount):
-    return f"{amount:,}원" if amount is not None else ""
+    return _("{amount}원").format(amount=f"{amount:,}") if amount is not None else ""
 
 
 @register.filter

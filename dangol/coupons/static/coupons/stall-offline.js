@@ -124,7 +124,7 @@
     if (!syncedAt || !iso) return;
     var d = new Date(iso);
     syncedAt.setAttribute("datetime", iso);
-    syncedAt.textContent = (d.getMonth() + 1) + "월 " + d.getDate() + "일 " + clock(iso);
+    syncedAt.textContent = format(text.synced_at, { month: d.getMonth() + 1, day: d.getDate(), time: clock(iso) });
     syncedAt.dataset.kept = "1";
   }
   function render() {
