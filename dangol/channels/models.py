@@ -6,8 +6,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.images import clean_image
@@ -18,20 +18,20 @@ from dangol.lib.text import optional_text, required_text
 
 
 class Category(models.TextChoices):
-    FRUIT = "fruit", "과일"
-    VEGETABLE = "vegetable", "채소"
-    FISH = "fish", "생선"
-    RICE_CAKE = "rice_cake", "떡"
-    SIDE_DISH = "side_dish", "반찬"
-    MEAT = "meat", "정육"
-    DRIED_SEAFOOD = "dried_seafood", "건어물"
-    SNACK = "snack", "분식"
-    GRAIN = "grain", "곡물·잡곡"
-    KIMCHI = "kimchi", "김치·젓갈"
-    BAKERY = "bakery", "빵·과자"
-    CLOTHING = "clothing", "의류"
-    HOUSEWARE = "houseware", "생활용품"
-    OTHER = "other", "기타"
+    FRUIT = "fruit", _("과일")
+    VEGETABLE = "vegetable", _("채소")
+    FISH = "fish", _("생선")
+    RICE_CAKE = "rice_cake", _("떡")
+    SIDE_DISH = "side_dish", _("반찬")
+    MEAT = "meat", _("정육")
+    DRIED_SEAFOOD = "dried_seafood", _("건어물")
+    SNACK = "snack", _("분식")
+    GRAIN = "grain", _("곡물·잡곡")
+    KIMCHI = "kimchi", _("김치·젓갈")
+    BAKERY = "bakery", _("빵·과자")
+    CLOTHING = "clothing", _("의류")
+    HOUSEWARE = "houseware", _("생활용품")
+    OTHER = "other", _("기타")
 
 
 class StoreQuerySet(models.QuerySet):
@@ -54,21 +54,21 @@ class Store(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     market = models.ForeignKey("markets.Market", on_delete=models.PROTECT, related_name="stores")
-    name = models.CharField("가게 이름", max_length=60)
-    category = models.CharField("품목", max_length=20, choices=Category.choices, default=Category.OTHER)
-    stall_number = models.CharField("점포 번호", max_length=20, blank=True)
-    description = models.TextField("파는 물건", max_length=1000, blank=True)
-    opening_hours = models.CharField("영업시간", max_length=100, blank=True)
-    phone = models.CharField("가게 전화", max_length=20, blank=True)
-    photo = models.ImageField("사진", upload_to="stores/", blank=True)
-    owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="stores", blank=True, verbose_name="상인")
+    name = models.CharField(_("가게 이름"), max_length=60)
+    category = models.CharField(_("품목"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    stall_number = models.CharField(_("점포 번호"), max_length=20, blank=True)
+    description = models.TextField(_("파는 물건"), max_length=1000, blank=True)
+    opening_hours = models.CharField(_("영업시간"), max_length=100, blank=True)
+    phone = models.CharField(_("가게 전화"), max_length=20, blank=True)
+    photo = models.ImageField(_("사진"), upload_to="stores/", blank=True)
+    owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="stores", blank=True, verbose_name=_("상인"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StoreQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "가게"
-        verbose_name_plural = "가게"
+        verbose_name = _("가게")
+        verbose_name_plural = pgettext_lazy("plural", "가게")
         ordering = ["market", "stall_number", "name"]
 
     def __str__(self):
@@ -119,28 +119,28 @@ class Store(models.Model):
         """Who sent an ad, as the law asks: name, place and a number to call."""
         parts = [self.name, f"{self.market.name} {self.stall_number}".strip()]
         if self.phone:
-            parts.append(_("☎ {phone}").format(phone=display_phone(self.phone)))
+            parts.append(gettext("☎ {phone}").format(phone=display_phone(self.phone)))
         return " · ".join(parts)
 
 
 class ConsentKind(models.TextChoices):
-    COLLECTION = "collection", "개인정보(휴대폰 번호) 수집·이용"
-    ADS = "ads", "광고성 정보 수신"
-    NIGHT = "night", "야간(21시~08시) 광고성 정보 수신"
+    COLLECTION = "collection", _("개인정보(휴대폰 번호) 수집·이용")
+    ADS = "ads", _("광고성 정보 수신")
+    NIGHT = "night", _("야간(21시~08시) 광고성 정보 수신")
 
 
 class ConsentAction(models.TextChoices):
-    GIVEN = "given", "동의"
-    REFUSED = "refused", "거부"
-    WITHDRAWN = "withdrawn", "철회"
+    GIVEN = "given", _("동의")
+    REFUSED = "refused", _("거부")
+    WITHDRAWN = "withdrawn", _("철회")
 
 
 class ConsentVia(models.TextChoices):
-    WEB = "web", "웹"
+    WEB = "web", _("웹")
     API = "api", "API"
-    OPT_OUT_LINK = "opt_out_link", "광고 메시지의 수신거부 링크"
-    UNFOLLOW = "unfollow", "단골 해제"
-    STALL = "stall", "가게에서 (상인이 번호를 적고 손님이 문자 코드를 확인)"
+    OPT_OUT_LINK = "opt_out_link", _("광고 메시지의 수신거부 링크")
+    UNFOLLOW = "unfollow", _("단골 해제")
+    STALL = "stall", _("가게에서 (상인이 번호를 적고 손님이 문자 코드를 확인)")
 
 
 REMINDER_EVERY = dt.timedelta(days=730)
@@ -148,14 +148,14 @@ REMINDER_EVERY = dt.timedelta(days=730)
 
 class AlreadyFollowing(AlreadyDone):
     def __init__(self, message=None, **kwargs):
-        super().__init__(message or _("이미 이 가게의 단골입니다."), **kwargs)
+        super().__init__(message or gettext("이미 이 가게의 단골입니다."), **kwargs)
 
 
 class ConsentRefused(Refused):
     """A consent change the rules don't allow."""
 
 
-NIGHT_NEEDS_ADS = gettext_lazy("야간 광고 수신은 광고성 정보 수신에 동의해야 선택할 수 있습니다.")
+NIGHT_NEEDS_ADS = _("야간 광고 수신은 광고성 정보 수신에 동의해야 선택할 수 있습니다.")
 
 
 class FollowQuerySet(models.QuerySet):
@@ -194,13 +194,13 @@ class Follow(models.Model):
     # When ad consent was last given or re-confirmed: the two-year reminder counts from here.
     ads_consent_at = models.DateTimeField(null=True, blank=True)
     ads_reminded_at = models.DateTimeField(null=True, blank=True)
-    share_phone = models.BooleanField("번호 공개", default=False)
+    share_phone = models.BooleanField(_("번호 공개"), default=False)
 
     objects = FollowQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "단골"
-        verbose_name_plural = "단골"
+        verbose_name = _("단골")
+        verbose_name_plural = pgettext_lazy("plural", "단골")
         constraints = [
             models.UniqueConstraint(fields=["customer", "store"], name="one_follow_per_customer_store"),
             models.CheckConstraint(
@@ -257,14 +257,14 @@ class Follow(models.Model):
         Nothing is written when the state does not change.
         """
         if kind == ConsentKind.COLLECTION:
-            raise ConsentRefused(_("이 동의는 단골 해제로만 철회할 수 있습니다."), field="kind")
+            raise ConsentRefused(gettext("이 동의는 단골 해제로만 철회할 수 있습니다."), field="kind")
         if kind not in (ConsentKind.ADS, ConsentKind.NIGHT):
-            raise ConsentRefused(_("바꿀 동의를 골라 주세요."), field="kind")
+            raise ConsentRefused(gettext("바꿀 동의를 골라 주세요."), field="kind")
         now = timezone.now()
         with transaction.atomic():
             current = Follow.objects.select_for_update().get(pk=self.pk)
             if not current.is_active:
-                raise ConsentRefused(_("단골이 아닌 가게입니다."))
+                raise ConsentRefused(gettext("단골이 아닌 가게입니다."))
             events = []
             if kind == ConsentKind.ADS:
                 if given and not current.ads_consent:
@@ -332,8 +332,8 @@ class ConsentEvent(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "동의 기록"
-        verbose_name_plural = "동의 기록"
+        verbose_name = _("동의 기록")
+        verbose_name_plural = pgettext_lazy("plural", "동의 기록")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

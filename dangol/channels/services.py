@@ -15,7 +15,7 @@ def _confirm(follow, events):
     the inbox as the record without raising the unread count."""
     if not events:
         return
-    when = to_seoul(events[0].created_at).strftime("%Y년 %m월 %d일 %H:%M")
+    when = to_seoul(events[0].created_at).strftime(_("%Y년 %m월 %d일 %H:%M"))
     changes = ", ".join(f"{ConsentKind(e.kind).label} {ConsentAction(e.action).label}" for e in events)
     text = _("[{store}] {when} 동의 기록: {changes}").format(store=follow.store.name, when=when, changes=changes)
     message = notice_send(customer=follow.customer, store=follow.store, text=text)
@@ -66,7 +66,7 @@ def consent_reminders_send(*, now, limit=1000):
         )
         if not claimed:
             continue
-        since = to_seoul(follow.ads_consent_at).strftime("%Y년 %m월 %d일")
+        since = to_seoul(follow.ads_consent_at).strftime(_("%Y년 %m월 %d일"))
         text = _(
             "[{store}] 광고성 정보 수신 동의 안내\n"
             "{since}에 {store}의 할인·행사 소식(광고성 정보)을 받겠다고 동의하셨습니다. "
