@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.text import optional_text, required_text
@@ -21,20 +23,20 @@ class Market(models.Model):
     """A traditional market; its association (상인회) admins manage its page."""
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
-    name = models.CharField("시장 이름", max_length=80)
-    address = models.CharField("주소", max_length=200, blank=True)
-    description = models.TextField("소개", max_length=2000, blank=True)
-    opening_hours = models.CharField("영업시간", max_length=100, blank=True)
+    name = models.CharField(_("시장 이름"), max_length=80)
+    address = models.CharField(_("주소"), max_length=200, blank=True)
+    description = models.TextField(_("소개"), max_length=2000, blank=True)
+    opening_hours = models.CharField(_("영업시간"), max_length=100, blank=True)
     admins = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="administered_markets", verbose_name="상인회 관리자"
+        settings.AUTH_USER_MODEL, blank=True, related_name="administered_markets", verbose_name=_("상인회 관리자")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MarketQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "시장"
-        verbose_name_plural = "시장"
+        verbose_name = pgettext_lazy("one", "시장")
+        verbose_name_plural = pgettext_lazy("plural", "시장")
         ordering = ["name"]
 
     def __str__(self):
