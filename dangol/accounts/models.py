@@ -11,7 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.phones import display_phone, mask_phone
@@ -37,11 +38,11 @@ class UserManager(BaseUserManager):
         """
         code = (code or "").strip()
         if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
-            raise SignInRefused(_("인증번호 {n}자리 숫자를 입력해 주세요.").format(n=CODE_DIGITS), field="code")
+            raise SignInRefused(gettext("인증번호 {n}자리 숫자를 입력해 주세요.").format(n=CODE_DIGITS), field="code")
         user = self.filter(phone=phone).first()
         if user is not None and not user.is_active:
             PhoneCode.verify(phone=phone, code=code, consume=False)
-            raise SignInRefused(_("사용이 중지된 계정입니다. 고객센터에 문의해 주세요."), status=403)
+            raise SignInRefused(gettext("사용이 중지된 계정입니다. 고객센터에 문의해 주세요."), status=403)
         PhoneCode.verify(phone=phone, code=code)
         return user or self.get_or_create_for_phone(phone)
 
@@ -63,9 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """Everyone signs in with a verified phone number; nobody needs a password."""
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
-    phone = models.CharField("휴대폰 번호", max_length=20, unique=True, help_text="E.164, +8210...")
-    name = models.CharField("이름", max_length=50, blank=True)
-    is_staff = models.BooleanField("운영진", default=False)
+    phone = models.CharField(_("휴대폰 번호"), max_length=20, unique=True, help_text="E.164, +8210...")
+    name = models.CharField(_("이름"), max_length=50, blank=True)
+    is_staff = models.BooleanField(_("운영진"), default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -75,8 +76,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = []
 
     class Meta:
-        verbose_name = "사용자"
-        verbose_name_plural = "사용자"
+        verbose_name = _("사용자")
+        verbose_name_plural = pgettext_lazy("plural", "사용자")
 
     def __str__(self):
         return self.name or self.masked_phone
@@ -110,10 +111,12 @@ def duration_text(delta):
     """A span as people say it: "5분", "1시간", "90초"."""
     seconds = int(delta.total_seconds())
     if seconds % 3600 == 0:
-        return _("{n}시간").format(n=seconds // 3600)
+        hours = seconds // 3600
+        return ngettext("{n}시간", "{n}시간", hours).format(n=hours)
     if seconds % 60 == 0:
-        return _("{n}분").format(n=seconds // 60)
-    return _("{n}초").format(n=seconds)
+        minutes = seconds // 60
+        return ngettext("{n}분", "{n}분", minutes).format(n=minutes)
+    return ngettext("{n}초", "{n}초", seconds).format(n=seconds)
 
 
 def code_lifetime():
@@ -131,7 +134,7 @@ class SignInRefused(Refused):
 
 def _locked_refusal():
     return SignInRefused(
-        _("틀린 인증번호가 너무 많이 입력되어 오늘은 이 번호로 로그인할 수 없습니다. 내일 다시 시도해 주세요."),
+        gettext("틀린 인증번호가 너무 많이 입력되어 오늘은 이 번호로 로그인할 수 없습니다. 내일 다시 시도해 주세요."),
         status=429,
         field="phone",
     )
@@ -148,8 +151,8 @@ class PhoneThrottle(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = "로그인 제한(번호)"
-        verbose_name_plural = "로그인 제한(번호)"
+        verbose_name = _("로그인 제한(번호)")
+        verbose_name_plural = pgettext_lazy("plural", "로그인 제한(번호)")
 
     def __str__(self):
         return mask_phone(self.phone)
@@ -180,8 +183,8 @@ class AddressThrottle(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = "로그인 제한(주소)"
-        verbose_name_plural = "로그인 제한(주소)"
+        verbose_name = _("로그인 제한(주소)")
+        verbose_name_plural = pgettext_lazy("plural", "로그인 제한(주소)")
 
     def __str__(self):
         return self.address
@@ -199,7 +202,7 @@ class AddressThrottle(models.Model):
 def _lock_notice_send(phone):
     send_sms(
         phone,
-        _(
+        gettext(
             "[단골] 오늘 이 번호로 틀린 인증번호가 여러 번 입력되어 자정까지 로그인을 막았습니다. "
             "본인이 아니라면 받은 인증번호를 누구에게도 알려주지 마세요."
         ),
@@ -225,8 +228,8 @@ class PhoneCode(models.Model):
     objects = PhoneCodeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "인증번호"
-        verbose_name_plural = "인증번호"
+        verbose_name = _("인증번호")
+        verbose_name_plural = pgettext_lazy("plural", "인증번호")
 
     def __str__(self):
         return f"{mask_phone(self.phone)} {self.created_at:%Y-%m-%d %H:%M}"
@@ -240,7 +243,7 @@ class PhoneCode(models.Model):
         the phone's and the address's row locks, so exactly the limit passes however many race.
         """
         if not phone.startswith("+82") and not getattr(settings, "SIGN_IN_FOREIGN_NUMBERS", False):
-            raise SignInRefused(_("국내 휴대폰 번호(010 등)로만 로그인할 수 있습니다."), field="phone")
+            raise SignInRefused(gettext("국내 휴대폰 번호(010 등)로만 로그인할 수 있습니다."), field="phone")
         now = timezone.now()
         with transaction.atomic():
             throttle = PhoneThrottle.locked_for(phone, now=now)  # always the phone first, then the address
@@ -249,7 +252,7 @@ class PhoneCode(models.Model):
             codes = cls.objects.filter(phone=phone)
             if codes.recent(since=now - CODES_PER_PHONE_WINDOW).count() >= settings.SIGN_IN_CODES_PER_PHONE:
                 raise SignInRefused(
-                    _("인증번호를 너무 자주 요청했습니다. {wait} 뒤에 다시 시도해 주세요.").format(
+                    gettext("인증번호를 너무 자주 요청했습니다. {wait} 뒤에 다시 시도해 주세요.").format(
                         wait=duration_text(CODES_PER_PHONE_WINDOW)
                     ),
                     status=429,
@@ -257,7 +260,7 @@ class PhoneCode(models.Model):
                 )
             if codes.recent(since=seoul_midnight(seoul_today(now))).count() >= codes_per_day():
                 raise SignInRefused(
-                    _("오늘은 이 번호로 인증번호를 더 보낼 수 없습니다. 내일 다시 시도해 주세요."),
+                    gettext("오늘은 이 번호로 인증번호를 더 보낼 수 없습니다. 내일 다시 시도해 주세요."),
                     status=429,
                     field="phone",
                 )
@@ -266,7 +269,7 @@ class PhoneCode(models.Model):
                 per_address = cls.objects.recent(since=now - CODES_PER_ADDRESS_WINDOW).filter(requested_from=address)
                 if per_address.count() >= settings.SIGN_IN_CODES_PER_ADDRESS:
                     raise SignInRefused(
-                        _("이 기기에서 요청이 너무 많습니다. {wait} 뒤에 다시 시도해 주세요.").format(
+                        gettext("이 기기에서 요청이 너무 많습니다. {wait} 뒤에 다시 시도해 주세요.").format(
                             wait=duration_text(CODES_PER_ADDRESS_WINDOW)
                         ),
                         status=429,
@@ -292,7 +295,7 @@ class PhoneCode(models.Model):
         all its codes the phone is locked until Seoul midnight and its owner gets a text.
         """
         now = timezone.now()
-        wrong = SignInRefused(_("인증번호가 맞지 않거나 만료되었습니다. 다시 받아 주세요."))
+        wrong = SignInRefused(gettext("인증번호가 맞지 않거나 만료되었습니다. 다시 받아 주세요."))
         with transaction.atomic():
             # A phone that never asked for a code has nothing to check, and gets no row.
             known = PhoneThrottle.objects.filter(phone=phone).exists()
