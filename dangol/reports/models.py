@@ -10,7 +10,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.refusals import AlreadyDone, Refused
@@ -37,19 +38,19 @@ class ReportRefused(Refused):
 
 
 class Reason(models.TextChoices):
-    SPAM = "spam", "스팸·도배"
-    SCAM = "scam", "사기·거짓 정보"
-    ABUSE = "abuse", "욕설·비방·혐오"
-    ILLEGAL = "illegal", "불법 상품·영업"
-    PRIVACY = "privacy", "개인정보 노출"
-    OTHER = "other", "기타"
+    SPAM = "spam", _("스팸·도배")
+    SCAM = "scam", _("사기·거짓 정보")
+    ABUSE = "abuse", _("욕설·비방·혐오")
+    ILLEGAL = "illegal", _("불법 상품·영업")
+    PRIVACY = "privacy", _("개인정보 노출")
+    OTHER = "other", _("기타")
 
 
 class Moderation(models.TextChoices):
-    VISIBLE = "visible", "보임"
-    HIDDEN = "hidden", "신고 누적으로 가림 (운영진 확인 중)"
-    KEPT = "kept", "운영진 확인: 유지"
-    REMOVED = "removed", "운영진 확인: 삭제"
+    VISIBLE = "visible", _("보임")
+    HIDDEN = "hidden", _("신고 누적으로 가림 (운영진 확인 중)")
+    KEPT = "kept", _("운영진 확인: 유지")
+    REMOVED = "removed", _("운영진 확인: 삭제")
 
 
 WITHHELD = (Moderation.HIDDEN, Moderation.REMOVED)
@@ -74,10 +75,10 @@ class Target(models.Model):
     message = models.OneToOneField(
         "messaging.Message", null=True, blank=True, on_delete=models.CASCADE, related_name="report_target"
     )
-    moderation = models.CharField("공개 상태", max_length=10, choices=Moderation.choices, default=Moderation.VISIBLE)
+    moderation = models.CharField(_("공개 상태"), max_length=10, choices=Moderation.choices, default=Moderation.VISIBLE)
     # Hidden or removed: the one flag the store page and the inboxes filter on.
-    withheld = models.BooleanField("가림", default=False)
-    report_count = models.PositiveIntegerField("신고 수", default=0)
+    withheld = models.BooleanField(_("가림"), default=False)
+    report_count = models.PositiveIntegerField(_("신고 수"), default=0)
     hidden_at = models.DateTimeField(null=True, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -87,8 +88,8 @@ class Target(models.Model):
     objects = TargetQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "신고 대상"
-        verbose_name_plural = "신고 대상"
+        verbose_name = _("신고 대상")
+        verbose_name_plural = pgettext_lazy("plural", "신고 대상")
         permissions = [("moderate", "신고된 가게·메시지를 처리할 수 있음")]
         constraints = [
             models.CheckConstraint(
@@ -123,11 +124,11 @@ class Target(models.Model):
         reports hides it and exactly that report is marked `hid_target`.
         """
         if reason not in Reason.values:
-            raise ReportRefused(_("신고 사유를 골라 주세요."), field="reason")
-        detail = optional_text(detail, field="detail", max_length=MAX_DETAIL, label=_("자세한 내용"))
+            raise ReportRefused(gettext("신고 사유를 골라 주세요."), field="reason")
+        detail = optional_text(detail, field="detail", max_length=MAX_DETAIL, label=gettext("자세한 내용"))
         store = self.store or self.message.store
         if store.is_owner(by):
-            raise ReportRefused(_("내 가게와 내 가게가 보낸 메시지는 신고할 수 없습니다."))
+            raise ReportRefused(gettext("내 가게와 내 가게가 보낸 메시지는 신고할 수 없습니다."))
         limit = reports_to_hide()
         now = timezone.now()
         with transaction.atomic():
@@ -144,7 +145,7 @@ class Target(models.Model):
                         hid_target=hides,
                     )
             except IntegrityError:
-                raise AlreadyDone(_("이미 신고했습니다. 운영진이 확인하겠습니다.")) from None
+                raise AlreadyDone(gettext("이미 신고했습니다. 운영진이 확인하겠습니다.")) from None
             target.report_count += 1
             if hides:
                 target.moderation, target.withheld, target.hidden_at = Moderation.HIDDEN, True, now
@@ -159,7 +160,7 @@ class Target(models.Model):
             moderation=decision, withheld=not keep, moderated_by=by, moderated_at=timezone.now()
         )
         if not changed:
-            raise AlreadyDone(_("이미 처리된 신고입니다."))
+            raise AlreadyDone(gettext("이미 처리된 신고입니다."))
         self.refresh_from_db()
 
 
@@ -169,14 +170,14 @@ class Report(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reporter_key = models.CharField(max_length=64)
-    reason = models.CharField("신고 사유", max_length=10, choices=Reason.choices)
-    detail = models.CharField("자세한 내용", max_length=MAX_DETAIL, blank=True)
-    hid_target = models.BooleanField("이 신고로 가려짐", default=False)
+    reason = models.CharField(_("신고 사유"), max_length=10, choices=Reason.choices)
+    detail = models.CharField(_("자세한 내용"), max_length=MAX_DETAIL, blank=True)
+    hid_target = models.BooleanField(_("이 신고로 가려짐"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "신고"
-        verbose_name_plural = "신고"
+        verbose_name = _("신고")
+        verbose_name_plural = pgettext_lazy("plural", "신고")
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["target", "reporter_key"], name="one_report_per_person_per_target")
