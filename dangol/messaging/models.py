@@ -8,7 +8,8 @@ from django.db import connection, models, transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
@@ -29,15 +30,15 @@ OPT_OUT_SALT = "dangol.messaging.opt-out"
 
 
 class MessageKind(models.TextChoices):
-    INFO = "info", "정보"
-    AD = "ad", "광고"
-    NOTICE = "notice", "알림"  # to one customer: consent confirmations, reminders
+    INFO = "info", _("정보")
+    AD = "ad", _("광고")
+    NOTICE = "notice", _("알림")  # to one customer: consent confirmations, reminders
 
 
 class Status(models.TextChoices):
-    SCHEDULED = "scheduled", "예약됨"
-    SENT = "sent", "보냄"
-    CANCELED = "canceled", "취소됨"
+    SCHEDULED = "scheduled", _("예약됨")
+    SENT = "sent", _("보냄")
+    CANCELED = "canceled", _("취소됨")
 
 
 class MessageQuerySet(models.QuerySet):
@@ -54,14 +55,14 @@ class Message(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField("종류", max_length=10, choices=MessageKind.choices, default=MessageKind.INFO)
+    kind = models.CharField(_("종류"), max_length=10, choices=MessageKind.choices, default=MessageKind.INFO)
     header = models.CharField(max_length=100, blank=True)
-    body = models.TextField("내용", max_length=MAX_BODY)
+    body = models.TextField(_("내용"), max_length=MAX_BODY)
     footer = models.CharField(max_length=300, blank=True)
-    image = models.ImageField("사진", upload_to="messages/%Y/%m/", blank=True)
-    buttons = models.JSONField("링크 버튼", default=list, blank=True)
+    image = models.ImageField(_("사진"), upload_to="messages/%Y/%m/", blank=True)
+    buttons = models.JSONField(_("링크 버튼"), default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    send_at = models.DateTimeField("보낼 시각", default=timezone.now)
+    send_at = models.DateTimeField(_("보낼 시각"), default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -72,8 +73,8 @@ class Message(models.Model):
     objects = MessageQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "메시지"
-        verbose_name_plural = "메시지"
+        verbose_name = _("메시지")
+        verbose_name_plural = pgettext_lazy("plural", "메시지")
         ordering = ["-send_at", "-id"]
         indexes = [models.Index(fields=["status", "send_at"])]
 
@@ -90,13 +91,13 @@ class Message(models.Model):
         now = now or timezone.now()
         errors = {}
         if kind not in (MessageKind.INFO, MessageKind.AD):
-            errors["kind"] = [_("정보 또는 광고 중에서 골라 주세요.")]
+            errors["kind"] = [gettext("정보 또는 광고 중에서 골라 주세요.")]
         body = visible(body or "")
         if not body:
             errors["body"] = [str(BLANK_MESSAGE)]
         elif len(body) > MAX_BODY:
             errors["body"] = [
-                _("내용은 {max:,}자까지 쓸 수 있습니다. (지금 {n:,}자)").format(max=MAX_BODY, n=len(body))
+                gettext("내용은 {max:,}자까지 쓸 수 있습니다. (지금 {n:,}자)").format(max=MAX_BODY, n=len(body))
             ]
         buttons = _checked_buttons(buttons, errors)
         send_at = _checked_send_at(send_at, now, errors)
@@ -132,7 +133,7 @@ class Message(models.Model):
     def label_as_ad(self):
         """정보통신망법 §50④: "(광고)" and the sender first; contact (and opt-out) last."""
         self.header = f"(광고) {self.store.name}"
-        self.footer = _("보낸 곳: {contact}").format(contact=self.store.contact_line)
+        self.footer = gettext("보낸 곳: {contact}").format(contact=self.store.contact_line)
 
     def recipients(self):
         follows = Follow.objects.filter(store_id=self.store_id)
@@ -184,10 +185,10 @@ def _insert_inbox_items(message, *, moment, held_until):
 def _checked_buttons(buttons, errors):
     """Link buttons as [{"label", "url"}], each an https address; problems go into `errors`."""
     if not isinstance(buttons, list | tuple):
-        errors["buttons"] = [_("링크 버튼 목록이 올바르지 않습니다.")]
+        errors["buttons"] = [gettext("링크 버튼 목록이 올바르지 않습니다.")]
         return []
     if len(buttons) > MAX_BUTTONS:
-        errors["buttons"] = [_("링크 버튼은 {n}개까지 넣을 수 있습니다.").format(n=MAX_BUTTONS)]
+        errors["buttons"] = [gettext("링크 버튼은 {n}개까지 넣을 수 있습니다.").format(n=MAX_BUTTONS)]
         return []
     checked = []
     for index, button in enumerate(buttons):
@@ -195,14 +196,14 @@ def _checked_buttons(buttons, errors):
         label, url = visible(str(button.get("label") or "")), visible(str(button.get("url") or ""))
         field = f"buttons.{index}"
         if not label or not url:
-            errors[f"{field}.label" if not label else f"{field}.url"] = [_("버튼 이름과 주소를 모두 써 주세요.")]
+            errors[f"{field}.label" if not label else f"{field}.url"] = [gettext("버튼 이름과 주소를 모두 써 주세요.")]
             continue
         if len(label) > MAX_BUTTON_LABEL:
-            errors[f"{field}.label"] = [str(too_long(MAX_BUTTON_LABEL, _("버튼 이름")))]
+            errors[f"{field}.label"] = [str(too_long(MAX_BUTTON_LABEL, gettext("버튼 이름")))]
         if len(url) > MAX_BUTTON_URL:
-            errors[f"{field}.url"] = [str(too_long(MAX_BUTTON_URL, _("링크 주소")))]
+            errors[f"{field}.url"] = [str(too_long(MAX_BUTTON_URL, gettext("링크 주소")))]
         elif not _is_https_url(url):
-            errors[f"{field}.url"] = [_("https:// 로 시작하는 올바른 주소만 넣을 수 있습니다.")]
+            errors[f"{field}.url"] = [gettext("https:// 로 시작하는 올바른 주소만 넣을 수 있습니다.")]
         checked.append({"label": label, "url": url})
     return checked
 
@@ -222,9 +223,9 @@ def _checked_send_at(send_at, now, errors):
     if timezone.is_naive(send_at):
         send_at = send_at.replace(tzinfo=SEOUL)  # a time without a zone is a market's time
     if send_at < now - SEND_AT_GRACE:
-        errors["send_at"] = [_("지금보다 뒤의 시각을 골라 주세요.")]
+        errors["send_at"] = [gettext("지금보다 뒤의 시각을 골라 주세요.")]
     elif send_at > now + dt.timedelta(days=SCHEDULE_WITHIN_DAYS):
-        errors["send_at"] = [_("예약은 {days}일 안으로만 할 수 있습니다.").format(days=SCHEDULE_WITHIN_DAYS)]
+        errors["send_at"] = [gettext("예약은 {days}일 안으로만 할 수 있습니다.").format(days=SCHEDULE_WITHIN_DAYS)]
     return send_at
 
 
@@ -239,9 +240,9 @@ def _consent_stamp(moment):
 
 
 class OptOutState(models.TextChoices):
-    OPEN = "open", "거부할 수 있음"
-    DONE = "done", "이미 거부함"
-    STALE = "stale", "예전 동의의 링크"
+    OPEN = "open", _("거부할 수 있음")
+    DONE = "done", _("이미 거부함")
+    STALE = "stale", _("예전 동의의 링크")
 
 
 class OptOutLink:
@@ -324,8 +325,8 @@ class InboxItem(models.Model):
     objects = InboxQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "받은 메시지"
-        verbose_name_plural = "받은 메시지"
+        verbose_name = _("받은 메시지")
+        verbose_name_plural = pgettext_lazy("plural", "받은 메시지")
         constraints = [models.UniqueConstraint(fields=["message", "customer"], name="one_item_per_recipient")]
         indexes = [
             models.Index(fields=["customer", "visible_at"]),
