@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.ids import new_public_id
@@ -62,7 +62,7 @@ class Payment(models.Model):
 
     class Meta:
         verbose_name = _("결제")
-        verbose_name_plural = _("결제")
+        verbose_name_plural = pgettext_lazy("plural", "결제")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -134,7 +134,7 @@ class Refund(models.Model):
 
     class Meta:
         verbose_name = _("환불")
-        verbose_name_plural = _("환불")
+        verbose_name_plural = pgettext_lazy("plural", "환불")
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
 

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.refusals import AlreadyDone, Refused
@@ -78,7 +78,7 @@ class Rules(models.Model):
 
     class Meta:
         verbose_name = _("같이 운영 규칙")
-        verbose_name_plural = _("같이 운영 규칙")
+        verbose_name_plural = pgettext_lazy("plural", "같이 운영 규칙")
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_rules_row")]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangol.ledger.models import Entry
@@ -98,7 +98,7 @@ class Fundraiser(models.Model):
 
     class Meta:
         verbose_name = _("모금함")
-        verbose_name_plural = _("모금함")
+        verbose_name_plural = pgettext_lazy("plural", "모금함")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["status", "ends_at"])]
 
@@ -340,7 +340,7 @@ class Sponsor(models.Model):
 
     class Meta:
         verbose_name = _("후원 기관")
-        verbose_name_plural = _("후원 기관")
+        verbose_name_plural = pgettext_lazy("plural", "후원 기관")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
@@ -373,7 +373,7 @@ class Participation(models.Model):
 
     class Meta:
         verbose_name = _("참여")
-        verbose_name_plural = _("참여")
+        verbose_name_plural = pgettext_lazy("plural", "참여")
         constraints = [
             models.UniqueConstraint(fields=["box", "phone_key", "action"], name="one_participation_per_action")
         ]
@@ -429,7 +429,7 @@ class Donation(models.Model):
 
     class Meta:
         verbose_name = _("기부")
-        verbose_name_plural = _("기부")
+        verbose_name_plural = pgettext_lazy("plural", "기부")
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(refunded_amount__lte=F("amount")), name="refund_within_gift")]
         indexes = [models.Index(fields=["box", "status"])]
@@ -539,7 +539,7 @@ class MatchingGift(models.Model):
 
     class Meta:
         verbose_name = _("매칭 기부")
-        verbose_name_plural = _("매칭 기부")
+        verbose_name_plural = pgettext_lazy("plural", "매칭 기부")
 
     def __str__(self):
         return f"{self.sponsor} {won(self.amount, sign='+')}"
@@ -560,7 +560,7 @@ class Comment(Reportable):
 
     class Meta:
         verbose_name = _("댓글")
-        verbose_name_plural = _("댓글")
+        verbose_name_plural = pgettext_lazy("plural", "댓글")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["author", "created_at"])]
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangol.lib.models import Allowance as BaseAllowance
@@ -32,7 +32,7 @@ class Allowance(BaseAllowance):
 
     class Meta:
         verbose_name = _("사용 한도")
-        verbose_name_plural = _("사용 한도")
+        verbose_name_plural = pgettext_lazy("plural", "사용 한도")
         constraints = [models.UniqueConstraint(fields=["what", "key", "window_start"], name="together_one_allowance")]
         indexes = [models.Index(fields=["window_start"])]
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportReason(models.TextChoices):
@@ -30,7 +31,7 @@ class Report(models.Model):
 
     class Meta:
         verbose_name = _("신고")
-        verbose_name_plural = _("신고")
+        verbose_name_plural = pgettext_lazy("plural", "신고")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

@@ -120,7 +120,7 @@ class Proposal(Reportable):
 
     class Meta:
         verbose_name = _("제안")
-        verbose_name_plural = _("제안")
+        verbose_name_plural = pgettext_lazy("plural", "제안")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "agree_until"])]
 
@@ -314,7 +314,7 @@ class ProposalImage(models.Model):
 
     class Meta:
         verbose_name = _("제안 사진")
-        verbose_name_plural = _("제안 사진")
+        verbose_name_plural = pgettext_lazy("plural", "제안 사진")
         ordering = ["position"]
 
     def __str__(self):
@@ -333,7 +333,7 @@ class Agreement(models.Model):
 
     class Meta:
         verbose_name = _("동의")
-        verbose_name_plural = _("동의")
+        verbose_name_plural = pgettext_lazy("plural", "동의")
         constraints = [models.UniqueConstraint(fields=["proposal", "phone_key"], name="one_agreement_per_phone")]
         indexes = [models.Index(fields=["user", "created_at"])]
 
@@ -359,7 +359,7 @@ class ProposalEvent(models.Model):
 
     class Meta:
         verbose_name = _("제안 기록")
-        verbose_name_plural = _("제안 기록")
+        verbose_name_plural = pgettext_lazy("plural", "제안 기록")
         ordering = ["created_at", "pk"]
 
     def __str__(self):
@@ -381,7 +381,7 @@ class Review(models.Model):
 
     class Meta:
         verbose_name = _("심사")
-        verbose_name_plural = _("심사")
+        verbose_name_plural = pgettext_lazy("plural", "심사")
 
     def __str__(self):
         return f"{self.proposal} {gettext('승인') if self.approved else gettext('반려')}"

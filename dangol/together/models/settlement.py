@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dangol.ledger.models import Entry
@@ -50,7 +50,7 @@ class PayoutPlan(models.Model):
 
     class Meta:
         verbose_name = _("집행 계획")
-        verbose_name_plural = _("집행 계획")
+        verbose_name_plural = pgettext_lazy("plural", "집행 계획")
 
     def __str__(self):
         return f"{self.box} {self.get_status_display()}"
@@ -123,7 +123,7 @@ class Payout(models.Model):
 
     class Meta:
         verbose_name = _("모금액 전달")
-        verbose_name_plural = _("모금액 전달")
+        verbose_name_plural = pgettext_lazy("plural", "모금액 전달")
 
     def __str__(self):
         return f"{self.box} {won(self.amount)}"
@@ -189,7 +189,7 @@ class UsageReport(models.Model):
 
     class Meta:
         verbose_name = _("모금후기")
-        verbose_name_plural = _("모금후기")
+        verbose_name_plural = pgettext_lazy("plural", "모금후기")
 
     def __str__(self):
         return gettext("{box} 모금후기").format(box=self.box)
@@ -290,7 +290,7 @@ class Expense(models.Model):
 
     class Meta:
         verbose_name = _("지출 항목")
-        verbose_name_plural = _("지출 항목")
+        verbose_name_plural = pgettext_lazy("plural", "지출 항목")
         ordering = ["pk"]
 
     def __str__(self):
