@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeliveryConfig(AppConfig):
     name = "dangol.delivery"
     label = "delivery"
-    verbose_name = "발송"
+    verbose_name = _("발송")
 
     def ready(self):
         from dangol.messaging.signals import message_delivered

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.phones import mask_phone
@@ -26,16 +27,16 @@ LEASE = dt.timedelta(minutes=5)
 class Channel(models.TextChoices):
     # The inbox's own record is messaging's InboxItem (visible_at, read_at); rows here are the
     # channels that need a queue. INBOX is the customer's "inbox only" choice.
-    INBOX = "inbox", "앱 알림함만"
-    PUSH = "push", "푸시 알림"
-    SMS = "sms", "문자"
+    INBOX = "inbox", gettext_lazy("앱 알림함만")
+    PUSH = "push", gettext_lazy("푸시 알림")
+    SMS = "sms", gettext_lazy("문자")
 
 
 class State(models.TextChoices):
-    QUEUED = "queued", "대기"
-    SENT = "sent", "보냄"
-    FAILED = "failed", "실패"
-    GONE = "gone", "받을 곳 없음"
+    QUEUED = "queued", gettext_lazy("대기")
+    SENT = "sent", gettext_lazy("보냄")
+    FAILED = "failed", gettext_lazy("실패")
+    GONE = "gone", gettext_lazy("받을 곳 없음")
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -93,7 +94,7 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField()
     claim = models.CharField(max_length=16, blank=True, default="")
     claimed_until = models.DateTimeField(null=True, blank=True)
-    charged = models.PositiveIntegerField("문자 비용(원)", default=0)
+    charged = models.PositiveIntegerField(gettext_lazy("문자 비용(원)"), default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True, default="")
     # What the provider answered: push subscriptions already reached, the SMS provider's message id
@@ -105,8 +106,8 @@ class Delivery(models.Model):
     objects = DeliveryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "발송 기록"
-        verbose_name_plural = "발송 기록"
+        verbose_name = gettext_lazy("발송 기록")
+        verbose_name_plural = pgettext_lazy("plural", "발송 기록")
         constraints = [
             models.UniqueConstraint(fields=["message", "customer", "channel"], name="one_delivery_per_channel")
         ]
@@ -143,16 +144,16 @@ class CreditShortfall(models.Model):
 
     message = models.OneToOneField("messaging.Message", on_delete=models.CASCADE, related_name="credit_shortfall")
     market = models.ForeignKey("markets.Market", on_delete=models.CASCADE, related_name="+")
-    unsent = models.PositiveIntegerField("못 보낸 문자", default=0)
-    missing = models.PositiveIntegerField("모자란 금액(원)", default=0)
+    unsent = models.PositiveIntegerField(gettext_lazy("못 보낸 문자"), default=0)
+    missing = models.PositiveIntegerField(gettext_lazy("모자란 금액(원)"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "문자 충전금 부족"
-        verbose_name_plural = "문자 충전금 부족"
+        verbose_name = gettext_lazy("문자 충전금 부족")
+        verbose_name_plural = pgettext_lazy("plural", "문자 충전금 부족")
 
     def __str__(self):
-        return f"{self.message_id}: {self.unsent}통"
+        return _("{message}: {n}통").format(message=self.message_id, n=self.unsent)
 
     @classmethod
     def record(cls, *, message, unsent, missing):
@@ -169,12 +170,12 @@ class ChannelChoice(models.Model):
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField("받는 방법", max_length=10, choices=Channel.choices, default=Channel.PUSH)
+    channel = models.CharField(gettext_lazy("받는 방법"), max_length=10, choices=Channel.choices, default=Channel.PUSH)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "받는 방법"
-        verbose_name_plural = "받는 방법"
+        verbose_name = gettext_lazy("받는 방법")
+        verbose_name_plural = pgettext_lazy("plural", "받는 방법")
         constraints = [models.UniqueConstraint(fields=["customer", "store"], name="one_channel_choice")]
 
     def __str__(self):
@@ -203,8 +204,8 @@ class PushSubscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "푸시 구독"
-        verbose_name_plural = "푸시 구독"
+        verbose_name = gettext_lazy("푸시 구독")
+        verbose_name_plural = pgettext_lazy("plural", "푸시 구독")
 
     def __str__(self):
         return f"{self.customer_id}: {self.endpoint[:60]}"
@@ -221,8 +222,8 @@ class VapidKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "VAPID 키"
-        verbose_name_plural = "VAPID 키"
+        verbose_name = gettext_lazy("VAPID 키")
+        verbose_name_plural = pgettext_lazy("plural", "VAPID 키")
 
     def __str__(self):
         return self.public_key[:16]
@@ -232,15 +233,15 @@ class MessageCredit(models.Model):
     """A market's prepaid credit for SMS, in won. An SMS goes only while credit remains."""
 
     market = models.OneToOneField("markets.Market", on_delete=models.CASCADE, related_name="message_credit")
-    balance = models.PositiveIntegerField("잔액(원)", default=0)
+    balance = models.PositiveIntegerField(gettext_lazy("잔액(원)"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "문자 충전금"
-        verbose_name_plural = "문자 충전금"
+        verbose_name = gettext_lazy("문자 충전금")
+        verbose_name_plural = pgettext_lazy("plural", "문자 충전금")
 
     def __str__(self):
-        return f"{self.market}: {self.balance:,}원"
+        return _("{market}: {won}원").format(market=self.market, won=f"{self.balance:,}")
 
     @classmethod
     def draw(cls, *, market_id, amount):
@@ -268,9 +269,9 @@ class StallSignup(models.Model):
 
     public_id = models.CharField(max_length=12, unique=True, default=new_public_id, editable=False)
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="+")
-    phone = models.CharField("휴대폰 번호", max_length=20)
-    ads = models.BooleanField("광고 문자", default=False)
-    night = models.BooleanField("밤 광고 문자", default=False)
+    phone = models.CharField(gettext_lazy("휴대폰 번호"), max_length=20)
+    ads = models.BooleanField(gettext_lazy("광고 문자"), default=False)
+    night = models.BooleanField(gettext_lazy("밤 광고 문자"), default=False)
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -280,8 +281,8 @@ class StallSignup(models.Model):
     )
 
     class Meta:
-        verbose_name = "가게에서 문자로 단골 등록"
-        verbose_name_plural = "가게에서 문자로 단골 등록"
+        verbose_name = gettext_lazy("가게에서 문자로 단골 등록")
+        verbose_name_plural = pgettext_lazy("plural", "가게에서 문자로 단골 등록")
         indexes = [models.Index(fields=["store", "phone"])]
 
     def __str__(self):

@@ -5,10 +5,11 @@ by text naming the store and those choices, and reads it back as their consent. 
 code (accounts' PhoneCode): the same limits per phone and per address, wrong codes counted the same.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dangol.accounts.models import CODE_DIGITS, PhoneCode, SignInRefused, code_lifetime, duration_text
@@ -59,10 +60,14 @@ def stall_signup_start(*, store, merchant, phone, ads, night, address):
             created_at=now,
             expires_at=now + code_lifetime(),
         )
-    text = _(
-        "[단골] {store} 단골 등록(휴대폰 번호 수집·이용) 확인번호 {code}. 광고 문자: {ads}, 밤 광고(21시~08시): "
-        "{night}. 동의하시면 {ttl} 안에 사장님께 번호를 불러 주세요."
-    ).format(store=store.name, code=code, ads=_yes_no(ads), night=_yes_no(night), ttl=duration_text(code_lifetime()))
+    with translation.override(settings.LANGUAGE_CODE):  # the customer's text, whatever the merchant reads
+        text = _(
+            "[단골] {store} 단골 등록(휴대폰 번호 수집·이용) 확인번호 {code}. 광고 문자: {ads}, 밤 광고(21시~08시): "
+            "{night}. 동의하시면 {ttl} 안에 사장님께 번호를 불러 주세요."
+        )
+        text = text.format(
+            store=store.name, code=code, ads=_yes_no(ads), night=_yes_no(night), ttl=duration_text(code_lifetime())
+        )
     if not send_sms(phone, text).ok:
         StallSignup.objects.filter(pk=signup.pk).update(expires_at=timezone.now())
         raise NotNow(_("확인번호 문자를 보내지 못했습니다. 잠시 뒤 다시 해 주세요."), field="phone")
@@ -94,7 +99,9 @@ def stall_signup_confirm(*, signup, code):
             raise
         raise StallRefused(_("확인번호가 맞지 않거나 만료되었습니다. 다시 확인해 주세요."), field="code") from None
     now = timezone.now()
-    with transaction.atomic():
+    # What is written here is read by the customer (the consent record, by SMS): in the site's language,
+    # not the merchant's.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         if not StallSignup.objects.filter(pk=signup.pk, confirmed_at__isnull=True).update(confirmed_at=now):
             raise AlreadyDone(_("이미 확인된 등록입니다."), field="code")
         customer = user or get_user_model().objects.get_or_create_for_phone(signup.phone)

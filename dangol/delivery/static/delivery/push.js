@@ -1,5 +1,6 @@
-// The inbox's "알림 켜기" button: registers the service worker, subscribes with the server's VAPID key
-// and hands the subscription to Dangol. No inline script (CSP): the button carries the URLs.
+// The inbox's "turn notifications on" button: registers the service worker, subscribes with the server's
+// VAPID key and hands the subscription to Dangol. No inline script (CSP): the button carries the URLs and
+// the words to say (data-denied, data-on, data-failed), translated by the template.
 (function () {
   const button = document.getElementById("push-on");
   const status = document.getElementById("push-status");
@@ -31,7 +32,7 @@
     button.disabled = true;
     try {
       if ((await Notification.requestPermission()) !== "granted") {
-        say("알림이 허용되지 않았습니다. 브라우저 설정에서 허용해 주세요.");
+        say(button.dataset.denied);
         return;
       }
       // Scope /push/ (no page there), beside the offline worker at "/": navigator.serviceWorker.ready
@@ -48,10 +49,10 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
         body: JSON.stringify(subscription.toJSON()),
       });
-      say(response.ok ? "알림을 켰습니다. 새 소식이 오면 알려 드립니다." : "알림을 켜지 못했습니다. 잠시 뒤 다시 해 주세요.");
+      say(response.ok ? button.dataset.on : button.dataset.failed);
       button.dataset.done = response.ok ? "1" : "";
     } catch (error) {
-      say("알림을 켜지 못했습니다. 잠시 뒤 다시 해 주세요.");
+      say(button.dataset.failed);
     } finally {
       button.disabled = false;
     }
