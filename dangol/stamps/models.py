@@ -5,7 +5,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.refusals import Refused
@@ -76,7 +76,7 @@ class StampProgram(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("스탬프 카드")
-        verbose_name_plural = gettext_lazy("스탬프 카드")
+        verbose_name_plural = pgettext_lazy("plural", "스탬프 카드")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(goal__gte=1, goal__lte=50), name="stamp_goal_1_to_50"),
@@ -165,7 +165,7 @@ class StampMilestone(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("중간 보상")
-        verbose_name_plural = gettext_lazy("중간 보상")
+        verbose_name_plural = pgettext_lazy("plural", "중간 보상")
         constraints = [models.UniqueConstraint(fields=["program", "at"], name="one_milestone_per_count")]
 
     def __str__(self):
@@ -194,7 +194,7 @@ class StampCard(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("손님 스탬프 카드")
-        verbose_name_plural = gettext_lazy("손님 스탬프 카드")
+        verbose_name_plural = pgettext_lazy("plural", "손님 스탬프 카드")
         constraints = [models.UniqueConstraint(fields=["program", "customer"], name="one_card_per_customer")]
 
     def __str__(self):
@@ -283,7 +283,7 @@ class Stamp(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("도장")
-        verbose_name_plural = gettext_lazy("도장")
+        verbose_name_plural = pgettext_lazy("plural", "도장")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["card", "round", "number"], name="one_stamp_per_place"),
@@ -316,7 +316,7 @@ class StampReward(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("스탬프 보상")
-        verbose_name_plural = gettext_lazy("스탬프 보상")
+        verbose_name_plural = pgettext_lazy("plural", "스탬프 보상")
         constraints = [models.UniqueConstraint(fields=["card", "round", "at"], name="one_reward_per_place")]
 
     def __str__(self):
@@ -337,7 +337,7 @@ class StampToken(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("도장 QR")
-        verbose_name_plural = gettext_lazy("도장 QR")
+        verbose_name_plural = pgettext_lazy("plural", "도장 QR")
         indexes = [models.Index(fields=["program", "used_at", "expires_at"])]
 
     def __str__(self):

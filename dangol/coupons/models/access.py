@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangol.lib.ids import new_public_id
 from dangol.lib.text import required_text
@@ -54,7 +54,7 @@ class ApiKey(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("API 키")
-        verbose_name_plural = gettext_lazy("API 키")
+        verbose_name_plural = pgettext_lazy("plural", "API 키")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -87,7 +87,7 @@ class StorePin(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("쿠폰 확인 번호")
-        verbose_name_plural = gettext_lazy("쿠폰 확인 번호")
+        verbose_name_plural = pgettext_lazy("plural", "쿠폰 확인 번호")
 
     def __str__(self):
         return str(self.store)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
@@ -136,7 +136,7 @@ class Campaign(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("쿠폰")
-        verbose_name_plural = gettext_lazy("쿠폰")
+        verbose_name_plural = pgettext_lazy("plural", "쿠폰")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -548,7 +548,7 @@ class LotteryDraw(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("추첨 응모")
-        verbose_name_plural = gettext_lazy("추첨 응모")
+        verbose_name_plural = pgettext_lazy("plural", "추첨 응모")
         constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="one_draw_per_customer")]
 
     def __str__(self):
@@ -629,7 +629,7 @@ class Coupon(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("발급된 쿠폰")
-        verbose_name_plural = gettext_lazy("발급된 쿠폰")
+        verbose_name_plural = pgettext_lazy("plural", "발급된 쿠폰")
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "customer", "slot"], name="one_coupon_per_slot"),
@@ -882,7 +882,7 @@ class Redemption(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("쿠폰 사용")
-        verbose_name_plural = gettext_lazy("쿠폰 사용")
+        verbose_name_plural = pgettext_lazy("plural", "쿠폰 사용")
         ordering = ["-created_at", "-id"]
         constraints = [
             # Whatever happens above, the database keeps one live redemption per coupon.
@@ -964,7 +964,7 @@ class SigningKey(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("쿠폰 서명 키")
-        verbose_name_plural = gettext_lazy("쿠폰 서명 키")
+        verbose_name_plural = pgettext_lazy("plural", "쿠폰 서명 키")
         constraints = [
             models.UniqueConstraint(
                 fields=["store"], condition=Q(retired_at__isnull=True), name="one_active_signing_key_per_store"

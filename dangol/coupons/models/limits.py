@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangol.lib.models import Allowance as BaseAllowance
 
@@ -29,7 +29,7 @@ class Allowance(BaseAllowance):
 
     class Meta:
         verbose_name = gettext_lazy("사용 한도")
-        verbose_name_plural = gettext_lazy("사용 한도")
+        verbose_name_plural = pgettext_lazy("plural", "사용 한도")
         constraints = [models.UniqueConstraint(fields=["what", "key", "window_start"], name="coupons_one_allowance")]
         indexes = [models.Index(fields=["window_start"])]
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangol.lib.ids import new_public_id
 
@@ -45,7 +45,7 @@ class DoubleUse(models.Model):
 
     class Meta:
         verbose_name = gettext_lazy("두 번 쓰인 쿠폰")
-        verbose_name_plural = gettext_lazy("두 번 쓰인 쿠폰")
+        verbose_name_plural = pgettext_lazy("plural", "두 번 쓰인 쿠폰")
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(
