@@ -130,9 +130,9 @@ class ConsentKind(models.TextChoices):
 
 
 class ConsentAction(models.TextChoices):
-    GIVEN = "given", _("동의")
-    REFUSED = "refused", _("거부")
-    WITHDRAWN = "withdrawn", _("철회")
+    GIVEN = "given", pgettext_lazy("consent", "동의")
+    REFUSED = "refused", pgettext_lazy("consent", "거부")
+    WITHDRAWN = "withdrawn", pgettext_lazy("consent", "철회")
 
 
 class ConsentVia(models.TextChoices):

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import MAX_BODY, MAX_BUTTON_LABEL, MAX_BUTTON_URL, MAX_BUTTONS, MessageKind
 
@@ -21,7 +22,9 @@ class MessageForm(forms.Form):
         initial=MessageKind.INFO,
     )
     body = forms.CharField(
-        label=_("내용"), required=False, widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_BODY})
+        label=pgettext_lazy("message body", "내용"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_BODY}),
     )
     image = forms.FileField(label=_("사진 (선택)"), required=False)
     button1_label = forms.CharField(

@@ -57,7 +57,7 @@ class Message(models.Model):
     store = models.ForeignKey("channels.Store", on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("종류"), max_length=10, choices=MessageKind.choices, default=MessageKind.INFO)
     header = models.CharField(max_length=100, blank=True)
-    body = models.TextField(_("내용"), max_length=MAX_BODY)
+    body = models.TextField(pgettext_lazy("message body", "내용"), max_length=MAX_BODY)
     footer = models.CharField(max_length=300, blank=True)
     image = models.ImageField(_("사진"), upload_to="messages/%Y/%m/", blank=True)
     buttons = models.JSONField(_("링크 버튼"), default=list, blank=True)
