@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from dangol.accounts import sms
 from dangol.accounts.models import User
@@ -36,6 +37,10 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     sms.outbox.clear()
+    # A request with English chosen leaves English active in its thread; every test starts in Korean.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

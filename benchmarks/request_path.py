@@ -7,7 +7,8 @@ each case, divided by the requests the case answered. For the raw SQL rows the C
 driving Python process's own CPU (the part an application would spend around the same statements).
 
 Needs DATABASE_URL=postgres://... (it creates and drops its own database next to that one) and wrk.
-`python -m benchmarks.request_path profile` prints a cProfile of 300 claims made in-process instead.
+`python -m benchmarks.request_path profile` prints a cProfile (CPU time) of 300 claims made in-process instead,
+and `python -m benchmarks.request_path cpu` the CPU per request of each case through Django's WSGI handler alone.
 """
 
 import json
@@ -543,7 +544,7 @@ def profile(claims=300):
     from django.db import connection
     from django.test import Client
 
-    setup = json.loads(os.environ["BENCH_SETUP"])
+    setup = json.loads(Path(os.environ["BENCH_SETUP_FILE"]).read_text())
     path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
     clients = []
     for session in setup["sessions"][:claims]:
@@ -558,7 +559,7 @@ def profile(claims=300):
 
     with connection.execute_wrapper(seen):
         clients[0].post(path, REMOTE_ADDR="10.2.0.1")
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU, not the wait for the database
     profiler.enable()
     for i, client in enumerate(clients[1:]):
         client.post(path, REMOTE_ADDR=f"10.1.{i // 250}.{i % 250 + 1}")
@@ -566,30 +567,106 @@ def profile(claims=300):
     print(f"statements in one claim: {len(statements)}")
     for sql in statements:
         print("  ", sql[:150])
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(70)
 
 
-def _profile_main():
+def cpu(requests=300):
+    """CPU per request inside one process, straight through Django's WSGI handler (no gunicorn, no
+    sockets): the application's own share of the figures above, steady enough to compare two changes.
+    BENCH_PROFILE=claim (or redemption, inbox) adds a cProfile of that case, by CPU time."""
+    import cProfile
+    import io
+    import pstats
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangol.settings")
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    setup = json.loads(Path(os.environ["BENCH_SETUP_FILE"]).read_text())
+    csrf = secrets.token_hex(16)
+
+    def call(method, path, headers, body=b""):
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_LENGTH": str(len(body)),
+            **headers,
+        }
+        statuses = []
+        b"".join(handler(environ, lambda status, _headers, *_: statuses.append(status)))
+        return statuses[0]
+
+    claim_path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
+    redeem_path = f"/api/v1/stores/{setup['store']}/redemptions"
+    cases = {
+        "claim": lambda i: call(
+            "POST",
+            claim_path,
+            {
+                "HTTP_COOKIE": f"sessionid={setup['sessions'][i]}; csrftoken={csrf}",
+                "HTTP_X_CSRFTOKEN": csrf,
+                "HTTP_X_FORWARDED_FOR": f"10.3.{i // 250}.{i % 250 + 1}",
+            },
+        ),
+        "redemption": lambda i: call(
+            "POST",
+            redeem_path,
+            {"HTTP_AUTHORIZATION": f"Bearer {setup['api_key']}", "CONTENT_TYPE": "application/json"},
+            json.dumps({"code": setup["codes"]["http"][i], "amount": 12000, "client_id": f"cpu-{i}"}).encode(),
+        ),
+        "inbox": lambda i: call("GET", "/api/v1/inbox", {"HTTP_COOKIE": f"sessionid={setup['sessions'][i]}"}),
+    }
+    for name, request in cases.items():
+        request(requests)  # the first call of a kind imports and compiles what it needs
+        statuses = set()
+        profiler = cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE") == name else None
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        for i in range(requests):
+            statuses.add(request(i))
+        if profiler:
+            profiler.disable()
+        spent = (time.process_time() - started) / requests * 1000
+        print(f"{name:<11} {spent:6.2f} ms CPU per request, statuses {sorted(statuses)}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(int(os.environ.get("BENCH_LINES", 40)))
+
+
+def _profile_main(what="profile"):
     url = os.environ["DATABASE_URL"]
     bench_url = _create_database(url)
     try:
         env = bench_env(bench_url)
         _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
-        setup = _python(["-c", "from benchmarks.flash_claim import prepare; prepare()"], env)
-        subprocess.run(
-            [sys.executable, "-c", "from benchmarks.request_path import profile; profile()"],
-            cwd=ROOT,
-            env={**env, "BENCH_SETUP": setup},
-            check=True,
-        )
+        setup = _python(["-c", "from benchmarks.request_path import prepare; prepare()"], env)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as setup_file:
+            setup_file.write(setup)
+            setup_file.flush()
+            subprocess.run(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-c", f"from benchmarks.request_path import {what}; {what}()"],
+                cwd=ROOT,
+                env={**env, "BENCH_SETUP_FILE": setup_file.name},
+                check=True,
+            )
     finally:
         with _admin_connection(url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["profile"]:
-        _profile_main()
+    if sys.argv[1:] in (["profile"], ["cpu"]):
+        _profile_main(sys.argv[1])
     else:
         from benchmarks.__main__ import main
 
