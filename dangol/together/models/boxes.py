@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,30 @@ def period_end(start, days):
     """Midnight (Seoul) after the last day: a box opened on 3/1 for 30 days takes gifts through 3/30."""
     last_day = to_seoul(start).date() + dt.timedelta(days=days)
     return dt.datetime.combine(last_day, dt.time(0), tzinfo=SEOUL)
+
+
+class Memo:
+    """What Together writes into the public ledger, kept in Korean (`as_recorded`)."""
+
+    DIRECT = _("직접 기부")
+    MATCHING = _("매칭 기부")
+    MATCHING_TAKEN_BACK = _("매칭 기부 취소")
+    REFUND = _("기부 환불")
+    PAYOUT = _("모금액 전달")
+    PAYOUT_RECEIVED = _("전달받은 모금액")
+    PARTICIPATION = _("참여 기부 · {action}")
+
+    @classmethod
+    def shown(cls, memo):
+        """A ledger line's memo in the reader's language when Together wrote it; as written otherwise."""
+        fixed = [cls.DIRECT, cls.MATCHING, cls.MATCHING_TAKEN_BACK, cls.REFUND, cls.PAYOUT, cls.PAYOUT_RECEIVED]
+        for text in fixed:
+            if memo == as_recorded(text):
+                return text
+        for action in ParticipationAction:
+            if memo == as_recorded(cls.PARTICIPATION, action=action.label):
+                return format_lazy(cls.PARTICIPATION, action=action.label)
+        return memo
 
 
 class BoxStatus(models.TextChoices):
@@ -236,7 +261,7 @@ class Fundraiser(models.Model):
                 book=self.book,
                 kind="participation",
                 amount=sponsor.participation_amount,
-                memo=as_recorded(_("참여 기부 · {action}"), action=ParticipationAction(action).label),
+                memo=as_recorded(Memo.PARTICIPATION, action=ParticipationAction(action).label),
                 reference=f"participation:{participation.public_id}",
             )
             break
@@ -284,7 +309,7 @@ class Fundraiser(models.Model):
                 book=self.book,
                 kind="matching",
                 amount=give,
-                memo=as_recorded(_("매칭 기부")),
+                memo=as_recorded(Memo.MATCHING),
                 reference=donation.ledger_reference,
             )
             left -= give
@@ -319,7 +344,7 @@ class Fundraiser(models.Model):
                 book=self.book,
                 kind="matching",
                 amount=-taken,
-                memo=as_recorded(_("매칭 기부 취소")),
+                memo=as_recorded(Memo.MATCHING_TAKEN_BACK),
                 reference=donation.ledger_reference,
             )
             Donation.objects.filter(pk=donation.pk).update(matched_amount=F("matched_amount") - taken)
@@ -477,7 +502,7 @@ class Donation(models.Model):
             book=box.book,
             kind="donation",
             amount=self.amount,
-            memo=as_recorded(_("직접 기부")),
+            memo=as_recorded(Memo.DIRECT),
             reference=self.ledger_reference,
         )
         box._match(self, now=now)
@@ -518,7 +543,7 @@ class Donation(models.Model):
             book=box.book,
             kind="refund",
             amount=-amount,
-            memo=as_recorded(_("기부 환불")),
+            memo=as_recorded(Memo.REFUND),
             reference=self.ledger_reference,
         )
         excess = donation.matched_amount - donation.net_amount

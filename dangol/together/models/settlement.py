@@ -14,7 +14,7 @@ from dangol.ledger.models import Entry
 from dangol.lib.ids import new_public_id
 
 from .base import Refused, Rules, as_recorded, collect_text, won
-from .boxes import BoxStatus, Fundraiser
+from .boxes import BoxStatus, Fundraiser, Memo
 from .limits import take_photos
 from .proposals import MAX_NOTE
 
@@ -165,14 +165,14 @@ class Payout(models.Model):
                 book=locked.book,
                 kind="payout",
                 amount=-payout.amount,
-                memo=as_recorded(_("모금액 전달")),
+                memo=as_recorded(Memo.PAYOUT),
                 reference=reference,
             )
             Entry.append(
                 book=locked.usage_book,
                 kind="payout",
                 amount=payout.amount,
-                memo=as_recorded(_("전달받은 모금액")),
+                memo=as_recorded(Memo.PAYOUT_RECEIVED),
                 reference=reference,
             )
             UsageReport.objects.create(box=locked)

@@ -187,10 +187,16 @@ def test_the_receipt_is_english_when_english_is_chosen(together_world, signed_in
 
 
 def test_what_someone_reading_english_writes_into_records_stays_korean(box, stranger, customer, signed_in):
+    Sponsor.objects.create(box=box, name="든든은행", participation_amount=100, participation_cap=1000)
     with translation.override("en"):
         give(box, stranger, 10000, anonymous=True, message="힘내세요")
+        box.participate(user=stranger, action="cheer")
         box.post_comment(user=User.objects.create_user("+821077770001"), body="응원합니다")
-    assert list(Entry.objects.filter(book=box.book).values_list("memo", flat=True)) == ["직접 기부"]
+    memos = Entry.objects.filter(book=box.book).order_by("seq").values_list("memo", flat=True)
+    assert list(memos) == ["직접 기부", "참여 기부 · 응원", "참여 기부 · 댓글"]
     assert sorted(Comment.objects.values_list("author_label", flat=True)) == ["이웃", "익명"]
     page = _in_english(signed_in(customer)).get(box.get_absolute_url()).content.decode()
-    assert "Direct donation" in page and "Anonymous" in page
+    assert "Direct donation" in page and "Participation gift · Cheer" in page and "Anonymous" in page
+    korean = signed_in(customer)
+    korean.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    assert "참여 기부 · 응원" in korean.get(box.get_absolute_url()).content.decode()
