@@ -340,3 +340,14 @@ def test_the_api_hides_the_store_from_anyone_else(signed_in, merchant, store, wh
 def test_the_message_screen_links_to_following_by_sms(signed_in, merchant, store):
     page = signed_in(merchant).get(reverse("messaging:compose", args=[store.public_id])).content.decode()
     assert f'href="{_start_url(store)}"' in page and "스마트폰 없는 손님을 문자로 단골 등록" in page
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_deactivated_account_is_not_made_a_regular_and_its_code_is_not_used(signed_in, merchant, store):
+    User.objects.create_user(PHONE, is_active=False)
+    client = signed_in(merchant)
+    _ask(client, store)
+    response = _confirm(client, store, _code())
+    assert "사용이 중지된 계정입니다." in response.content.decode()
+    assert PhoneCode.objects.get().used_at is None
+    _nothing_written()
