@@ -45,8 +45,9 @@ class DeliveryQuerySet(models.QuerySet):
             Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
         )
 
-    def claim(self, *, channel, now, limit, lease=LEASE):
-        """Claim up to `limit` due rows for one worker; returns them with their claim token.
+    def claim(self, *, channel, now, limit, lease=LEASE, fields=None):
+        """Claim up to `limit` due rows for one worker; returns them with their claim token, as model
+        instances or, given `fields`, as named tuples of just those (far cheaper for a big batch).
 
         The claim is a conditional UPDATE (the row must still be due and unclaimed), so two workers
         never hold the same row; on PostgreSQL the candidates are picked with SKIP LOCKED so workers
@@ -62,25 +63,43 @@ class DeliveryQuerySet(models.QuerySet):
                 self.due(now=now).filter(pk__in=ids).update(
                     claim=token, claimed_until=now + lease, attempts=F("attempts") + 1
                 )
-        return list(self.filter(claim=token)), token
+        rows = self.filter(pk__in=ids, claim=token)
+        return list(rows.values_list(*fields, named=True) if fields else rows), token
 
-    def finish_sent(self, answers, token, *, now):
-        """Record many rows as sent ({pk: answer}), each only where `token` still holds its claim, as
-        `Delivery.finish` does one by one, in one statement; returns how many were recorded."""
-        if not answers:
+    def finish_many(self, outcomes, token, *, now):
+        """Record how the attempts under `token` ended, {pk: (state, error, answer, next_attempt_at)}, as
+        `Delivery.finish` and `retry_later` do one by one, in one statement; each row only where `token`
+        still holds its claim. A row given a next attempt stays queued. Returns how many were recorded."""
+        if not outcomes:
             return 0
         table = Delivery._meta.db_table
-        sent_at = Delivery._meta.get_field("sent_at").get_db_prep_value(now, connection)
-        answer = "CAST(v.column2 AS jsonb)" if connection.vendor == "postgresql" else "v.column2"
-        values = ", ".join(["(%s, %s)"] * len(answers))
+        when = Delivery._meta.get_field("next_attempt_at")
+        postgres = connection.vendor == "postgresql"
+        answer = "CAST(v.column4 AS jsonb)" if postgres else "v.column4"
+        next_at = "CAST(v.column5 AS timestamptz)" if postgres else "v.column5"
+        params = []
+        for pk, (state, error, record, next_attempt_at) in outcomes.items():
+            at = None if next_attempt_at is None else when.get_db_prep_value(next_attempt_at, connection)
+            params += [pk, state, error[:300], json.dumps(record), at]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(outcomes))
         with connection.cursor() as cursor:
             cursor.execute(  # the table name is our model's, every value a parameter
-                f"UPDATE {table} SET state = %s, claim = '', claimed_until = NULL, last_error = '', "  # noqa: S608
-                f"sent_at = %s, answer = {answer} FROM (VALUES {values}) AS v "
-                f"WHERE {table}.id = v.column1 AND {table}.claim = %s",
-                [State.SENT, sent_at, *(x for pk, record in answers.items() for x in (pk, json.dumps(record))), token],
+                f"UPDATE {table} SET state = v.column2, claim = '', claimed_until = NULL, "  # noqa: S608
+                f"last_error = v.column3, answer = {answer}, "
+                f"next_attempt_at = COALESCE({next_at}, {table}.next_attempt_at), "
+                f"sent_at = CASE WHEN v.column2 = %s THEN %s ELSE {table}.sent_at END "
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 AND {table}.claim = %s",
+                [State.SENT, when.get_db_prep_value(now, connection), *params, token],
             )
             return cursor.rowcount
+
+
+def retry_wait(attempts, wait=None):
+    """How long a row tried `attempts` times waits for its next try: the push service's `wait` (its
+    Retry-After) or 1, 2, 4 ... minutes up to an hour; None once MAX_ATTEMPTS are used up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return wait if wait is not None else min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
 
 
 class Delivery(models.Model):
@@ -129,9 +148,9 @@ class Delivery(models.Model):
 
     def retry_later(self, token, *, now, error, wait=None, answer=None):
         """Back off (doubling from FIRST_RETRY, or the server's Retry-After) or fail for good after MAX_ATTEMPTS."""
-        if self.attempts >= MAX_ATTEMPTS:
+        wait = retry_wait(self.attempts, wait)
+        if wait is None:
             return self.finish(token, state=State.FAILED, now=now, error=error, answer=answer)
-        wait = wait if wait is not None else min(FIRST_RETRY * 2 ** (self.attempts - 1), LONGEST_RETRY)
         fields = {"claim": "", "claimed_until": None, "last_error": error[:300], "next_attempt_at": now + wait}
         if answer is not None:
             fields["answer"] = answer

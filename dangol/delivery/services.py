@@ -17,12 +17,22 @@ from dangol.accounts.sms import sms_backend
 from dangol.messaging.models import InboxItem, MessageKind
 from dangol.messaging.services import notice_send
 
-from .models import Channel, ChannelChoice, CreditShortfall, Delivery, MessageCredit, PushSubscription, State
+from .models import (
+    Channel,
+    ChannelChoice,
+    CreditShortfall,
+    Delivery,
+    MessageCredit,
+    PushSubscription,
+    State,
+    retry_wait,
+)
 from .push import push_send_many
 
 logger = logging.getLogger("dangol.delivery")
 
 BATCH = 500  # rows per claim: fewer, larger batches keep more pushes in flight at once
+PUSH_ROW = ("pk", "message_id", "customer_id", "attempts", "answer")  # all a push row needs of its Delivery
 REPORT_FIRST_WAIT = dt.timedelta(minutes=1)  # a handset usually has a text within a minute
 REPORT_NEXT_WAIT = dt.timedelta(minutes=10)
 REPORT_GIVE_UP = dt.timedelta(days=3)  # carriers stop trying a handset after about three days
@@ -72,13 +82,11 @@ def deliveries_send_due(*, now=None, limit=BATCH, seconds=0):
     done = {"push": 0, "sms": 0}
     while True:
         at = now or timezone.now()
-        claimed = 0
-        for channel, deliver in ((Channel.PUSH, push_deliver), (Channel.SMS, sms_deliver)):
-            rows, token = Delivery.objects.claim(channel=channel, now=at, limit=limit)
-            claimed += len(rows)
-            _with_messages(rows, customers=channel == Channel.SMS)
-            done[channel] += deliver(rows, token, now=at)
-        if not claimed or time.monotonic() - started >= seconds:
+        pushes, token = Delivery.objects.claim(channel=Channel.PUSH, now=at, limit=limit, fields=PUSH_ROW)
+        done["push"] += push_deliver(pushes, token, now=at)
+        texts, token = Delivery.objects.claim(channel=Channel.SMS, now=at, limit=limit)
+        done["sms"] += sms_deliver(_with_messages(texts, customers=True), token, now=at)
+        if not (pushes or texts) or time.monotonic() - started >= seconds:
             return done
 
 
@@ -119,6 +127,13 @@ def _withdrawn(rows):
     return {row.pk for row in rows if (row.message_id, row.customer_id) not in pairs}
 
 
+def _push_payloads(message_ids):
+    from dangol.messaging.models import Message
+
+    messages = Message.objects.select_related("store").in_bulk(message_ids)
+    return {pk: push_payload(message) for pk, message in messages.items()}
+
+
 def push_payload(message):
     title = message.header or message.store.name
     body = message.body if len(message.body) <= 200 else message.body[:199] + "…"
@@ -127,58 +142,68 @@ def push_payload(message):
 
 
 def push_deliver(rows, token, *, now):
-    """Send each claimed push row to every browser of its customer not yet reached, all at once,
-    then record each row's outcome under the claim (a row whose claim moved on is not recorded)."""
+    """Send each claimed push row to every browser of its customer not yet reached, all at once, then
+    record every row's outcome under the claim in one statement (a row whose claim moved on is not
+    recorded); returns how many were sent. A row needs pk, message_id, customer_id, attempts, answer."""
     rows = _still_held(rows, token)
     if not rows:
         return 0
     withdrawn = _withdrawn(rows)
-    subscriptions = {}
-    for sub in PushSubscription.objects.filter(customer_id__in={r.customer_id for r in rows}):
-        subscriptions.setdefault(sub.customer_id, []).append(sub)
-    payloads, pending, pushes = {}, {}, []
+    payloads = _push_payloads({row.message_id for row in rows})
+    browsers = {}
+    subscriptions = PushSubscription.objects.filter(customer_id__in={row.customer_id for row in rows})
+    for pk, customer_id, endpoint, p256dh, auth in subscriptions.values_list(
+        "pk", "customer_id", "endpoint", "p256dh", "auth"
+    ):
+        info = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+        browsers.setdefault(customer_id, []).append((pk, info))
+    pending, pushes = {}, []
     for row in rows:
-        if row.pk in withdrawn:
-            continue
-        if row.message_id not in payloads:
-            payloads[row.message_id] = push_payload(row.message)
-        reached = set(row.answer.get("reached", []))
-        pending[row.pk] = [s for s in subscriptions.get(row.customer_id, []) if s.pk not in reached]
-        pushes.extend((sub.info(), payloads[row.message_id]) for sub in pending[row.pk])
+        if row.pk not in withdrawn:
+            reached = row.answer.get("reached", ())
+            pending[row.pk] = [(pk, info) for pk, info in browsers.get(row.customer_id, ()) if pk not in reached]
+            pushes.extend((info, payloads[row.message_id]) for _pk, info in pending[row.pk])
     answers = iter(push_send_many(pushes))
 
-    sent_records, gone_subs = {}, []
+    outcomes, gone = {}, []
     for row in rows:
         if row.pk in withdrawn:
-            row.finish(token, state=State.FAILED, now=now, error=_("받는 분이 수신을 거부했습니다."))
-            continue
-        reached = set(row.answer.get("reached", []))
-        waits, errors = [], []
-        for sub in pending[row.pk]:
-            answer = next(answers)
-            if answer.delivered:
-                reached.add(sub.pk)
-            elif answer.gone:
-                gone_subs.append(sub.pk)
-            else:
-                errors.append(answer.error)
-                waits.append(answer.retry_after if answer.worth_retrying else "never")
-        record = {"reached": sorted(reached)}
-        if not pending[row.pk] and not reached:
-            row.finish(token, state=State.GONE, now=now, error=_("구독한 브라우저가 없습니다."), answer=record)
-        elif errors and "never" not in waits:
-            given = [w for w in waits if w is not None]
-            wait = timezone.timedelta(seconds=max(given)) if given else None
-            row.retry_later(token, now=now, error="; ".join(errors), wait=wait, answer=record)
-        elif errors:
-            row.finish(token, state=State.FAILED, now=now, error="; ".join(errors), answer=record)
-        elif reached:
-            sent_records[row.pk] = record
+            outcomes[row.pk] = (State.FAILED, _("받는 분이 수신을 거부했습니다."), row.answer, None)
         else:
-            row.finish(token, state=State.GONE, now=now, error=_("구독이 끝난 브라우저입니다."), answer=record)
-    if gone_subs:
-        PushSubscription.objects.filter(pk__in=gone_subs).delete()
-    return Delivery.objects.finish_sent(sent_records, token, now=now)
+            outcomes[row.pk] = _push_outcome(row, [(pk, next(answers)) for pk, _info in pending[row.pk]], gone, now=now)
+    if gone:
+        PushSubscription.objects.filter(pk__in=gone).delete()
+    sent = {pk: outcome for pk, outcome in outcomes.items() if outcome[0] == State.SENT}
+    Delivery.objects.finish_many({pk: o for pk, o in outcomes.items() if pk not in sent}, token, now=now)
+    return Delivery.objects.finish_many(sent, token, now=now)
+
+
+def _push_outcome(row, answers, gone, *, now):
+    """(state, error, answer, next attempt) for one row from its browsers' answers [(subscription, PushAnswer)];
+    subscriptions that answered 404/410 are added to `gone`."""
+    reached = set(row.answer.get("reached", ()))
+    waits, errors = [], []
+    for subscription, answer in answers:
+        if answer.delivered:
+            reached.add(subscription)
+        elif answer.gone:
+            gone.append(subscription)
+        else:
+            errors.append(answer.error)
+            waits.append(answer.retry_after if answer.worth_retrying else "never")
+    record = {"reached": sorted(reached)}
+    if not answers and not reached:
+        return State.GONE, _("구독한 브라우저가 없습니다."), record, None
+    if errors and "never" not in waits:
+        given = [w for w in waits if w is not None]
+        wait = retry_wait(row.attempts, dt.timedelta(seconds=max(given)) if given else None)
+        if wait is not None:
+            return State.QUEUED, "; ".join(errors), record, now + wait
+    if errors:
+        return State.FAILED, "; ".join(errors), record, None
+    if reached:
+        return State.SENT, "", record, None
+    return State.GONE, _("구독이 끝난 브라우저입니다."), record, None
 
 
 # SMS ---------------------------------------------------------------------------------------------

@@ -201,3 +201,101 @@ def test_a_worker_sends_the_pushes_of_a_batch_at_once_and_records_each_row(
     rows = Delivery.objects.order_by("customer_id")
     assert [(r.state, len(r.answer["reached"])) for r in rows] == [(State.SENT, 2)] * 3
     assert not PushSubscription.objects.filter(endpoint=dead.endpoint).exists()
+
+
+def _regulars(store, follow, browser, count):
+    from dangol.accounts.models import User
+
+    people = [User.objects.create_user(f"+8210777{i:05d}") for i in range(count)]
+    for i, person in enumerate(people):
+        follow(person, store)
+        browser(f"p{i}").subscribe(person)
+    return people
+
+
+@time_machine.travel(NOON, tick=False)
+def test_one_pass_records_every_kind_of_answer_of_its_batch(store, merchant, follow, browser, push_service):
+    _regulars(store, follow, browser, 6)
+    push_service.answers = {
+        "/push/p1": [(410, {})],
+        "/push/p2": [(429, {"Retry-After": "30"})],
+        "/push/p3": [(503, {})],
+        "/push/p4": [(400, {})],
+        "/push/p5": [(502, {})],
+    }
+    message = _send(store, merchant)
+    rows = Delivery.objects.filter(message=message).order_by("customer_id")
+    last_try = rows[5]
+    Delivery.objects.filter(pk=last_try.pk).update(attempts=MAX_ATTEMPTS - 1)  # its last attempt is this one
+
+    assert deliveries_send_due()["push"] == 1
+    now = timezone.now()
+    got = [(r.state, r.attempts, r.next_attempt_at - now, r.sent_at is not None, r.claim) for r in rows.all()]
+    assert got == [
+        (State.SENT, 1, dt.timedelta(0), True, ""),
+        (State.GONE, 1, dt.timedelta(0), False, ""),
+        (State.QUEUED, 1, dt.timedelta(seconds=30), False, ""),
+        (State.QUEUED, 1, dt.timedelta(minutes=1), False, ""),
+        (State.FAILED, 1, dt.timedelta(0), False, ""),
+        (State.FAILED, MAX_ATTEMPTS, dt.timedelta(0), False, ""),
+    ]
+    assert [r.last_error[:8] for r in rows.all()][2:] == ["HTTP 429", "HTTP 503", "HTTP 400", "HTTP 502"]
+    assert not PushSubscription.objects.filter(endpoint__endswith="/push/p1").exists()
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_worker_pass_asks_the_database_as_often_for_forty_rows_as_for_four(
+    store, merchant, follow, browser, push_service
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangol.accounts.models import User
+
+    people = [User.objects.create_user(f"+8210777{i:05d}") for i in range(40)]
+    queries = []
+    # Each message goes to every subscribed regular: 1 (the first pass also signs the VAPID header), 4, 40.
+    for subscribed in (people[:1], people[1:4], people[4:]):
+        for person in subscribed:
+            follow(person, store)
+            browser(f"p{person.pk}").subscribe(person)
+        _send(store, merchant, body=f"{len(subscribed)}명 더")
+        with CaptureQueriesContext(connection) as captured:
+            deliveries_send_due()
+        queries.append(len(captured))
+    assert Delivery.objects.filter(state=State.SENT).count() == 1 + 4 + 40
+    assert queries[1] == queries[2]
+
+
+@time_machine.travel(NOON, tick=False)
+def test_the_vapid_header_is_an_es256_token_for_the_push_services_origin(
+    store, merchant, customer, follow, browser, push_service
+):
+    import base64
+    import json as jsonlib
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    def unb64(value):
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+    browser("phone").subscribe(customer)
+    follow(customer, store)
+    _send(store, merchant)
+    deliveries_send_due()
+    [request] = push_service.requests
+    scheme, _space, fields = request["headers"]["authorization"].partition(" ")
+    fields = dict(field.strip().split("=", 1) for field in fields.split(","))
+    token, key = fields["t"], fields["k"]
+    assert scheme == "vapid"
+    head, claims, signature = token.split(".")
+    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64(key))
+    raw = unb64(signature)
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    public.verify(der, f"{head}.{claims}".encode(), ec.ECDSA(hashes.SHA256()))  # raises if forged
+    assert jsonlib.loads(unb64(head))["alg"] == "ES256"
+    claims = jsonlib.loads(unb64(claims))
+    assert claims["aud"] == push_service.url and claims["exp"] > timezone.now().timestamp()
+    assert key == VapidKey.objects.get().public_key
