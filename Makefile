@@ -35,7 +35,7 @@ format: install
 # The English catalogs: collect the marked strings into each app's locale/en, then compile the .mo files
 # (committed, so running Dangol needs no gettext). Needs GNU gettext (Debian package gettext).
 messages: install
-	$(PY) manage.py makemessages -l en --no-obsolete
+	$(PY) manage.py makemessages -l en --no-obsolete --add-location=file
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 bench: install
