@@ -110,7 +110,8 @@ def push_send_many(pushes, *, ttl=TTL, urgency="normal"):
             target += "?" + quote(parts.query, safe=_PATH_SAFE)
         by_service[origin][1].append((index, target, info, payload))
     if by_service:
-        _Dispatcher.get().run(_Dispatcher.get().send(by_service, answers))
+        dispatcher = _Dispatcher.get()
+        dispatcher.run(dispatcher.send(by_service, answers))
     return answers
 
 

@@ -89,14 +89,15 @@ class _RawPushService:
     """A push service that answers each request with the next canned raw HTTP/1.1 response, then
     closes the connection when told to (as a server whose keep-alive ended)."""
 
-    def __init__(self, answers):
+    def __init__(self, answers, tls=None):
         self.answers, self.connections, self.requests = list(answers), 0, 0
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
         self.server = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self.handle, "127.0.0.1", 0), self.loop
+            asyncio.start_server(self.handle, "127.0.0.1", 0, ssl=tls), self.loop
         ).result()
-        self.url = f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
 
     async def handle(self, reader, writer):
         self.connections += 1
@@ -134,8 +135,8 @@ class _RawPushService:
 def raw_push_service(db):
     services = []
 
-    def start(answers):
-        services.append(_RawPushService(answers))
+    def start(answers, tls=None):
+        services.append(_RawPushService(answers, tls))
         push.forget_cached_keys()
         return services[-1]
 
@@ -175,3 +176,55 @@ def test_an_unreachable_push_service_answers_every_push_at_once_without_waiting_
         url = f"http://127.0.0.1:{unused.getsockname()[1]}"  # nothing listens there
         answers = push_send_many([(_subscription(url, i), b"{}") for i in range(50)])
     assert {a.status for a in answers} == {0} and all(a.worth_retrying for a in answers)
+
+
+def _self_signed_for_localhost(folder):
+    """A certificate for 127.0.0.1, as a push service's TLS server would present (signed by itself)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "push.test")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "push.pem", folder / "push.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+def test_pushes_go_over_verified_tls_and_an_untrusted_certificate_is_not_sent_to(
+    raw_push_service, tmp_path, monkeypatch
+):
+    import ssl
+
+    cert_file, key_file = _self_signed_for_localhost(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert_file, key_file)
+    created = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+
+    untrusted = raw_push_service([(created, False)], tls)  # before its certificate is trusted
+    [refused] = push_send_many([(_subscription(untrusted.url, "a"), b"{}")])
+    assert refused.status == 0 and "CERTIFICATE_VERIFY_FAILED" in refused.error and untrusted.requests == 0
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # read when a push service is first met
+    trusted = raw_push_service([(created, False)] * 3, tls)
+    answers = push_send_many([(_subscription(trusted.url, i), b"{}") for i in range(3)])
+    assert [a.status for a in answers] == [201] * 3 and trusted.requests == 3
