@@ -214,10 +214,17 @@ class PhoneCodeQuerySet(models.QuerySet):
         return self.filter(created_at__gte=since)
 
 
+class CodePurpose(models.TextChoices):
+    SIGN_IN = "sign_in", _("로그인")
+    STALL = "stall", _("가게에서 단골 등록")
+
+
 class PhoneCode(models.Model):
-    """A one-time sign-in code sent by SMS. Only its keyed hash is stored."""
+    """A one-time code sent by SMS, good for one purpose only: a code the customer reads aloud to a
+    merchant at the stall can never sign anyone in. Only its keyed hash is stored."""
 
     phone = models.CharField(max_length=20, db_index=True)
+    purpose = models.CharField(max_length=10, choices=CodePurpose.choices, default=CodePurpose.SIGN_IN)
     digest = models.CharField(max_length=64)
     requested_from = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -235,8 +242,8 @@ class PhoneCode(models.Model):
         return f"{mask_phone(self.phone)} {self.created_at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def issue(cls, *, phone, address):
-        """Create a code for `phone` unless the number is foreign (without SIGN_IN_FOREIGN_NUMBERS),
+    def issue(cls, *, phone, address, purpose=CodePurpose.SIGN_IN):
+        """Create a code for `phone` and `purpose` unless the number is foreign (without SIGN_IN_FOREIGN_NUMBERS),
         locked, or the phone or address asked too often.
 
         Returns (PhoneCode, plain code); raises SignInRefused. Counting and creating happen under
@@ -278,6 +285,7 @@ class PhoneCode(models.Model):
             code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
             record = cls.objects.create(
                 phone=phone,
+                purpose=purpose,
                 digest=_digest(phone, code),
                 requested_from=address or None,
                 created_at=now,
@@ -287,10 +295,11 @@ class PhoneCode(models.Model):
         return record, code
 
     @classmethod
-    def verify(cls, *, phone, code, consume=True):
-        """Consume the newest live code for `phone` if `code` matches it (`consume=False`: only check it).
+    def verify(cls, *, phone, code, consume=True, purpose=CodePurpose.SIGN_IN):
+        """Consume the newest live code for `phone` and `purpose` if `code` matches it (`consume=False`:
+        only check it).
 
-        The newest code is the only one that counts, each code works once, a code dies after
+        The newest code of the purpose is the only one that counts, each code works once, a code dies after
         SIGN_IN_MAX_ATTEMPTS wrong tries, and after SIGN_IN_WRONG_CODES_PER_DAY wrong tries across
         all its codes the phone is locked until Seoul midnight and its owner gets a text.
         """
@@ -303,7 +312,8 @@ class PhoneCode(models.Model):
             locked = throttle is not None and throttle.is_locked(now=now)
             record = None
             if throttle is not None and not locked:
-                record = cls.objects.filter(phone=phone, used_at__isnull=True).order_by("-created_at", "-id").first()
+                live = cls.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True)
+                record = live.order_by("-created_at", "-id").first()
             usable = record is not None and record.expires_at > now
             usable = usable and record.attempts < settings.SIGN_IN_MAX_ATTEMPTS
             if usable and not hmac.compare_digest(record.digest, _digest(phone, (code or "").strip())):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dangol.accounts.models import CODE_DIGITS, PhoneCode, SignInRefused, code_lifetime, duration_text
+from dangol.accounts.models import CODE_DIGITS, CodePurpose, PhoneCode, SignInRefused, code_lifetime, duration_text
 from dangol.accounts.sms import send_sms
 from dangol.channels.models import NIGHT_NEEDS_ADS, AlreadyFollowing, ConsentRefused, ConsentVia, Follow
 from dangol.channels.services import follow_start
@@ -47,9 +47,9 @@ def stall_signup_start(*, store, merchant, phone, ads, night, address):
     if Follow.objects.active().filter(store=store, customer__phone=phone).exists():
         raise AlreadyFollowing(_("이미 단골입니다."), field="phone")
     with transaction.atomic():
-        _record, code = PhoneCode.issue(phone=phone, address=address)
+        _record, code = PhoneCode.issue(phone=phone, address=address, purpose=CodePurpose.STALL)
         now = timezone.now()
-        # Only the newest code of a phone counts, so an earlier pending signup for it is dead too.
+        # Only the newest stall code of a phone counts, so an earlier pending signup for it is dead too.
         StallSignup.objects.filter(phone=phone, confirmed_at__isnull=True, expires_at__gt=now).update(expires_at=now)
         signup = StallSignup.objects.create(
             store=store,
@@ -89,11 +89,11 @@ def stall_signup_confirm(*, signup, code):
         raise StallRefused(_("확인번호가 만료되었습니다. 처음부터 다시 보내 주세요."), field="code")
     user = get_user_model().objects.filter(phone=signup.phone).first()
     if user is not None and not user.is_active:
-        PhoneCode.verify(phone=signup.phone, code=code, consume=False)
+        PhoneCode.verify(phone=signup.phone, code=code, consume=False, purpose=CodePurpose.STALL)
         raise StallRefused(_("사용이 중지된 계정입니다. 고객센터에 문의해 주세요."), status=403, field="code")
     # Outside any transaction of ours: a wrong code's count must commit although we refuse.
     try:
-        PhoneCode.verify(phone=signup.phone, code=code)
+        PhoneCode.verify(phone=signup.phone, code=code, purpose=CodePurpose.STALL)
     except SignInRefused as error:
         if error.status != 400:  # locked for the day: the sign-in words say so
             raise

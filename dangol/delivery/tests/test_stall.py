@@ -88,6 +88,30 @@ def test_night_ads_are_recorded_only_when_chosen_with_ads(signed_in, merchant, s
 
 
 @time_machine.travel(NOON, tick=False)
+def test_the_code_read_aloud_at_the_stall_never_signs_anyone_in(signed_in, merchant, store, client):
+    """The merchant hears the code: it confirms the signup only, and a sign-in with it is refused."""
+    _ask(signed_in(merchant), store)
+    heard = _code()
+    client.logout()
+    response = client.post(
+        "/api/v1/auth/verify", {"phone": "010-5555-7777", "code": heard}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+    # Nor while a sign-in code of the customer's own is live: only codes of the same purpose count.
+    client.post("/api/v1/auth/code", {"phone": "010-5555-7777"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/verify", {"phone": "010-5555-7777", "code": heard}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+    # The customer's own sign-in code, texted after, doesn't confirm the stall signup either.
+    assert _confirm(signed_in(merchant), store, _code()).status_code == 200
+    assert not Follow.objects.exists()
+    assert _confirm(signed_in(merchant), store, heard).status_code == 302
+    assert Follow.objects.filter(customer__phone=PHONE, store=store).exists()
+
+
 def test_the_customer_later_signs_in_with_their_phone_and_finds_the_store_followed(signed_in, merchant, store, client):
     _ask(signed_in(merchant), store, ads="no")
     _confirm(signed_in(merchant), store, _code())
