@@ -7,7 +7,7 @@ from django.core.validators import URLValidator
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -131,9 +131,12 @@ class Message(models.Model):
         return self.kind == MessageKind.AD
 
     def label_as_ad(self):
-        """정보통신망법 §50④: "(광고)" and the sender first; contact (and opt-out) last."""
+        """정보통신망법 §50④: "(광고)" and the sender first; contact (and opt-out) last.
+
+        The law's labels are Korean whatever language the merchant reads: they go to every regular."""
         self.header = f"(광고) {self.store.name}"
-        self.footer = gettext("보낸 곳: {contact}").format(contact=self.store.contact_line)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.footer = gettext("보낸 곳: {contact}").format(contact=self.store.contact_line)
 
     def recipients(self):
         follows = Follow.objects.filter(store_id=self.store_id)

@@ -3,6 +3,7 @@ import io
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -59,6 +60,17 @@ def test_an_ad_begins_with_the_label_and_store_name_and_carries_contact_and_opt_
     page = signed_in(regulars["day"]).get(reverse("messaging:inbox_item", args=[message.public_id])).content.decode()
     assert page.index("(광고) 햇살과일") < page.index("고등어 한 손 5천원!")
     assert "무료 수신거부" in page and "/o/" in page
+
+
+def test_an_ad_written_in_english_still_carries_the_korean_labels_the_law_asks_for(
+    signed_in, merchant, store, regulars, _compose
+):
+    client = signed_in(merchant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _compose(client, store, kind="ad", body="Mackerel 5,000 won!")
+    message = Message.objects.get(kind=MessageKind.AD)
+    assert message.header == "(광고) 햇살과일"
+    assert message.footer.startswith("보낸 곳: 햇살과일") and "☎ 02-123-4567" in message.footer
 
 
 def test_the_server_labels_an_ad_even_if_the_page_did_not(signed_in, merchant, store, regulars):
