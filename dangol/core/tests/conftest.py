@@ -103,6 +103,7 @@ def screens(world, store, market, merchant, customer, market_admin):
     cohort = world["cohort"]
     wallet_coupon = customer.coupons.get()
     inbox_item = customer.inbox.exclude(message__kind=MessageKind.NOTICE).get()
+    sent_message = inbox_item.message
     return [
         (None, "/"),
         (None, reverse("accounts:sign_in")),
@@ -137,6 +138,9 @@ def screens(world, store, market, merchant, customer, market_admin):
         (merchant, reverse("coupons:campaigns", args=[s])),
         (merchant, reverse("messaging:compose", args=[s])),
         (merchant, reverse("messaging:sent_list", args=[s])),
+        (merchant, reverse("delivery:stall_signup", args=[s])),
+        (merchant, reverse("delivery:reach", args=[s, sent_message.public_id])),
+        (customer, reverse("delivery:channels")),
         (merchant, reverse("program:checklist", args=[s])),
         (merchant, reverse("printing:store", args=[s])),
         (world["operator"], reverse("program:home")),
