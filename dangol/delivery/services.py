@@ -253,7 +253,8 @@ def sms_preview(*, store, kind, body):
 
 
 def sms_deliver(rows, token, *, now):
-    """Charge each claimed SMS row once against its market's credit, then send them in one group."""
+    """Charge each claimed SMS row once against its market's credit (notices are free), then send them
+    in one group."""
     rows = _still_held(rows, token)
     if not rows:
         return 0
@@ -265,7 +266,10 @@ def sms_deliver(rows, token, *, now):
             continue
         text = sms_text(row.message)
         cost = sms_cost(text)
-        if not row.charged and not _charge(row, token, cost=cost):
+        # A notice (a consent receipt, a reminder the law asks for) goes whatever the credit, like a
+        # sign-in code: the market's credit pays for what its merchants choose to send.
+        free = row.message.kind == MessageKind.NOTICE
+        if not free and not row.charged and not _charge(row, token, cost=cost):
             if row.finish(token, state=State.FAILED, now=now, error=_(NO_CREDIT)):
                 unsent, missing, _row = short.get(row.message_id, (0, 0, row))
                 short[row.message_id] = (unsent + 1, missing + cost, row)

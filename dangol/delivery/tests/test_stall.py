@@ -73,7 +73,17 @@ def test_a_customer_without_a_smartphone_follows_by_sms_at_the_stall(signed_in, 
     receipt = sms.outbox[-1]
     assert receipt["to"] == PHONE and receipt["text"].startswith("[햇살과일] ") and "동의 기록" in receipt["text"]
     assert "[햇살과일] [햇살과일]" not in receipt["text"]
-    assert MessageCredit.objects.get(market=market).balance < 1000
+    assert MessageCredit.objects.get(market=market).balance == 1000  # a receipt the law asks for is free
+
+
+@time_machine.travel(NOON, tick=False)
+def test_the_consent_receipt_goes_by_sms_even_without_credit(signed_in, merchant, store):
+    client = signed_in(merchant)
+    _ask(client, store)
+    _confirm(client, store, _code())
+    deliveries_send_due()
+    assert sms.outbox[-1]["to"] == PHONE and "동의 기록" in sms.outbox[-1]["text"]
+    assert Delivery.objects.get(customer__phone=PHONE, channel="sms").state == "sent"
 
 
 @time_machine.travel(NOON, tick=False)
