@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
 from dangol.api import api
 from dangol.core import views as core_views
 
-admin.site.site_header = "단골 운영"
-admin.site.site_title = "단골 운영"
+admin.site.site_header = _("단골 운영")
+admin.site.site_title = _("단골 운영")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
