@@ -333,7 +333,8 @@ def wallet_coupon(request, coupon_id):
     coupon = own_coupon(request.user, coupon_id)
     state = coupon.state()
     token = coupon.token() if state in ("usable", "not_yet") else None
-    return render(request, "coupons/wallet_coupon.html", {"coupon": coupon, "state": state, "token": token})
+    context = {"coupon": coupon, "state": state, "token": token, "now": timezone.now()}  # now: "마지막 동기화"
+    return render(request, "coupons/wallet_coupon.html", context)
 
 
 @login_required

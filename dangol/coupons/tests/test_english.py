@@ -64,8 +64,8 @@ def test_every_kind_of_campaign_page_is_english(client, merchant, store, make_ca
     pages.append(client.get(reverse("coupons:campaign_paper", args=[store.public_id, campaigns[4].public_id])))
     pages.append(client.get(reverse("coupons:campaign_message", args=[store.public_id, campaigns[1].public_id])))
     pages.append(client.post(campaigns[0].get_absolute_url() + "end/", {"revoke": "1"}, follow=True))
-    # "(광고)" opens every ad as the law asks; messaging writes it into the message as it is stored and sent.
-    typed = _typed(store, "대파 한 단", "(광고)")
+    # An ad's legal labels ("(광고)", "보낸 곳") are written into the message in Korean, as it is stored and sent.
+    typed = _typed(store, "대파 한 단", "(광고)", "보낸 곳")
     assert {page.status_code for page in pages} == {200}
     assert [korean_left(page, typed=typed) for page in pages] == [[]] * len(pages)
     listing = _page(pages[0])
@@ -119,6 +119,7 @@ def test_the_customer_wallet_coupon_and_use_screens_are_english(client, customer
     ]
     assert [korean_left(page, typed=_typed(store)) for page in pages] == [[]] * len(pages)
     assert "Coupons you can use" in _page(pages[0]) and "Cancelled" in _page(pages[0])
+    assert re.search(r'id="synced-at"[^>]*>\w+ \d+, \d\d:\d\d</time>', _page(pages[1]))  # "November 27, 16:44"
     assert "The confirmation number is wrong." in _page(pages[3])
     assert "You already have this coupon." in _page(pages[5])
     used = client.post(reverse("coupons:wallet_use", args=[coupon.public_id]), {"pin": pin}, follow=True)

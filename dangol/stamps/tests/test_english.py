@@ -64,7 +64,7 @@ def test_a_running_card_the_stall_and_the_customer_screens_are_english(client, m
     ]
     cards = _page(customer_pages[0])
     assert (
-        "1 of 5 stamps" in cards and "Collect 5 stamps to get a <strong>Free gift: 떡 한 팩</strong> coupon." in cards
+        "1 of 5 stamps" in cards and "Collect 5 stamps and get a coupon: <strong>Free gift: 떡 한 팩</strong>." in cards
     )
     assert "On the way, at 2 stamps: 500 won off" in cards
     assert "You already got a stamp today." in _page(customer_pages[3])
