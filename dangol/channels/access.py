@@ -14,6 +14,16 @@ def public_store(public_id):
     return get_object_or_404(Store.objects.select_related("market"), public_id=public_id)
 
 
+def shown_store(user, public_id):
+    """The store as the API shows it: 404 while it is hidden by reports or removed, except to its
+    merchants and to the people who moderate it (the page says "under review" instead)."""
+    store = public_store(public_id)
+    if not (user.is_authenticated and (store.is_owner(user) or user.is_staff or user.has_perm("reports.moderate"))):
+        if Store.objects.filter(pk=store.pk).withheld().exists():
+            raise Http404
+    return store
+
+
 def managed_store(user, public_id):
     """The store, if `user` is one of its merchants; 404 for anyone else."""
     if not user.is_authenticated:

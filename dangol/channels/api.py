@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema, Status
 
 from dangol.lib.api import errors, session_auth
 
-from .access import active_follow, managed_store, public_store
+from .access import active_follow, managed_store, public_store, shown_store
 from .forms import StoreProfileForm
 from .models import ConsentKind, ConsentVia
 from .services import consent_change, follow_end, follow_start
@@ -89,7 +89,7 @@ def _active_follow(request, store):
 
 @router.get("/stores/{public_id}", response=StoreOut)
 def store_detail(request, public_id: str):
-    return public_store(public_id)
+    return shown_store(request.user, public_id)
 
 
 @router.patch("/stores/{public_id}", auth=session_auth, response=StoreOut)

@@ -48,6 +48,10 @@ class StoreQuerySet(models.QuerySet):
         so this app never imports the one above it."""
         return self.filter(report_target__withheld=True)
 
+    def shown(self):
+        """Stores anyone may find: not hidden by reports nor removed by a moderator."""
+        return self.exclude(report_target__withheld=True)
+
 
 class Store(models.Model):
     """A stall in a market, and its channel that regulars follow."""
@@ -151,6 +155,13 @@ class AlreadyFollowing(AlreadyDone):
         super().__init__(message or gettext("이미 이 가게의 단골입니다."), **kwargs)
 
 
+class StoreWithheld(Refused):
+    """The store is hidden by reports or removed by a moderator."""
+
+    def __init__(self, message, **kwargs):
+        super().__init__(message, status=409, **kwargs)
+
+
 class ConsentRefused(Refused):
     """A consent change the rules don't allow."""
 
@@ -223,9 +234,13 @@ class Follow(models.Model):
 
     @classmethod
     def start(cls, *, customer, store, ads, night, via, share_phone=False):
-        """Follow `store` with phone-collection consent and the chosen ad consents."""
+        """Follow `store` with phone-collection consent and the chosen ad consents.
+
+        A store hidden by reports (or removed by a moderator) takes no new regulars; those it has stay."""
         if night and not ads:
             raise ConsentRefused(NIGHT_NEEDS_ADS, field="night")
+        if Store.objects.filter(pk=store.pk).withheld().exists():
+            raise StoreWithheld(_("운영진이 확인하는 중인 가게라 지금은 단골이 될 수 없습니다."))
         now = timezone.now()
         with transaction.atomic():
             follow = cls.objects.select_for_update().filter(customer=customer, store=store).first()

@@ -15,7 +15,7 @@ def market_list(request):
 
 def detail(request, public_id):
     market = get_object_or_404(Market, public_id=public_id)
-    stores = market.stores.all()
+    stores = market.stores.shown()  # a store hidden by reports is not listed until a moderator keeps it
     category = request.GET.get("category")
     if category in Category.values:
         stores = stores.filter(category=category)
