@@ -640,7 +640,9 @@ def cpu(requests=300):
         spent = (time.process_time() - started) / requests * 1000
         print(f"{name:<11} {spent:6.2f} ms CPU per request, statuses {sorted(statuses)}")
         if profiler:
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(int(os.environ.get("BENCH_LINES", 40)))
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(
+                int(os.environ.get("BENCH_LINES", 40))
+            )
 
 
 def _profile_main(what="profile"):
