@@ -1,11 +1,13 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from dangol.channels.access import managed_store
 from dangol.lib.api import session_auth
+from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedQuery
 
 from .models import (
     MAX_BODY,
@@ -105,10 +107,26 @@ def send(request, public_id: str, payload: MessageIn):
     return Status(201, message)
 
 
+# Every phone asks for its inbox: its two queries are built by the ORM once per process (lib.sql).
+_INBOX_ITEMS = FixedQuery(
+    lambda customer_id, now, limit: (
+        InboxItem.objects.for_customer(customer_id, now=now)
+        .select_related(None)
+        .values(*_ITEM_COLUMNS.values())[:limit]
+    ),
+    MARKER_ID,
+    MARKER_TIME,
+)
+_UNREAD = FixedQuery(
+    lambda customer_id, now: InboxItem.objects.unread_counts(customer_id, now=now), MARKER_ID, MARKER_TIME
+)
+
+
 @router.get("/inbox", auth=session_auth, response=InboxOut)
 def inbox(request, limit: int = Query(50, ge=1, le=200)):
-    items = InboxItem.objects.for_customer(request.auth).select_related(None).values(*_ITEM_COLUMNS.values())[:limit]
-    unread = InboxItem.objects.unread_by_store(request.auth)
+    now = timezone.now()
+    items = _INBOX_ITEMS.dicts(request.auth.pk, now, limit=limit)
+    unread = _UNREAD.pairs(request.auth.pk, now)
     return {
         "unread": sum(unread.values()),
         "unread_by_store": unread,

@@ -308,7 +308,11 @@ class InboxQuerySet(models.QuerySet):
         )
 
     def unread_by_store(self, customer, *, now=None):
-        return dict(
+        return dict(self.unread_counts(customer, now=now))
+
+    def unread_counts(self, customer, *, now=None):
+        """(store public id, unread items) for `customer`: one row per store with unread items."""
+        return (
             self.visible(now=now)
             .not_withheld()
             .filter(customer=customer, read_at__isnull=True)
