@@ -87,7 +87,8 @@ def test_an_answer_is_read_by_content_length_chunks_or_the_connections_end():
 
 class _RawPushService:
     """A push service that answers each request with the next canned raw HTTP/1.1 response, then
-    closes the connection when told to (as a server whose keep-alive ended)."""
+    closes the connection when told to (as a server whose keep-alive ended). A response given as a
+    list of pieces is written piece by piece with a pause between, so the client reads it in parts."""
 
     def __init__(self, answers, tls=None):
         self.answers, self.connections, self.requests = list(answers), 0, 0
@@ -111,8 +112,10 @@ class _RawPushService:
                 await reader.readexactly(length)
                 self.requests += 1
                 raw, close = self.answers.pop(0)
-                writer.write(raw)
-                await writer.drain()
+                for piece in [raw] if isinstance(raw, bytes) else raw:
+                    writer.write(piece)
+                    await writer.drain()
+                    await asyncio.sleep(0.02)
                 if close:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -167,6 +170,50 @@ def test_chunked_and_closing_answers_are_read_and_the_next_push_opens_a_new_conn
     assert [(a.status, a.retry_after) for a in answers] == [(201, None), (429, 90), (503, None), (410, None)]
     assert "back soon" in answers[2].error and answers[2].worth_retrying and answers[3].gone
     assert service.requests == 4 and service.connections == 2
+
+
+def test_answers_of_every_shape_are_read_through_the_connection_even_in_pieces(raw_push_service, settings):
+    settings.PUSH_CONCURRENCY = 1  # one lane, so the pushes follow each other in this order
+    created = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+    service = raw_push_service(
+        [
+            ([b"HTTP/1.1 100 Continue\r\n\r\n", created], False),  # an interim answer, then the final one
+            ([b"HTTP/1.1 410 Gone\r\nContent-Length: 7\r\n\r\nexpi", b"red"], False),
+            (
+                [
+                    b"HTTP/1.1 429 Too Many\r\nTransfer-Encoding: chunked\r\nRetry-After: 30\r\n\r\n5\r\nslow ",
+                    b"\r\n4;x=y\r\ndown\r\n0\r\n",
+                    b"\r\n",
+                ],
+                False,
+            ),
+            (created, False),  # the same connection, still kept alive after a chunked answer
+            ([b"HTTP/1.1 500 Oops\r\n\r\nbro", b"ken"], True),  # no length: the body ends with the connection
+            (created, False),
+            (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", False),  # not HTTP: this connection is given up
+            (created, False),
+            (b"HTTP/1.1 201 Created\r\nContent-Length: 10\r\n\r\nabc", True),  # cut short by the server
+            (created, False),
+        ]
+    )
+    answers = push_send_many([(_subscription(service.url, i), b"{}") for i in range(10)])
+    assert [(a.status, a.retry_after) for a in answers] == [
+        (201, None),
+        (410, None),
+        (429, 30),
+        (201, None),
+        (500, None),
+        (201, None),
+        (0, None),
+        (201, None),
+        (0, None),
+        (201, None),
+    ]
+    assert "expired" in answers[1].error and answers[1].gone
+    assert "slow down" in answers[2].error and "broken" in answers[4].error
+    assert answers[6].worth_retrying and answers[8].worth_retrying
+    # Kept alive through the 1xx, split and chunked answers; a new connection after each close or garbage.
+    assert service.requests == 10 and service.connections == 4
 
 
 def test_an_unreachable_push_service_answers_every_push_at_once_without_waiting_for_each(db, settings):
