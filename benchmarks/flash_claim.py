@@ -36,7 +36,7 @@ def run():
         return [{"case": "flash claim", "result": "skipped: set DATABASE_URL=postgres://... to a PostgreSQL server"}]
     bench_url = _create_database(url)
     try:
-        env = {**os.environ, "DATABASE_URL": bench_url, "DANGOL_DB_CONN_MAX_AGE": "300", "DANGOL_LOG_LEVEL": "WARNING"}
+        env = bench_env(bench_url)
         _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
         setup = json.loads(_python(["-c", "from benchmarks.flash_claim import prepare; prepare()"], env))
         over_http = _http_round(env, setup)
@@ -44,6 +44,18 @@ def run():
     finally:
         _drop_database(url, bench_url)
     return [over_http, over_sql]
+
+
+def bench_env(bench_url):
+    """The server's environment: the bench database, a throwaway secret key, the demo providers (a
+    production-like start refuses the development key and the console SMS)."""
+    env = {**os.environ, "DATABASE_URL": bench_url, "DANGOL_DB_CONN_MAX_AGE": "300", "DANGOL_LOG_LEVEL": "WARNING"}
+    env.setdefault("DANGOL_SECRET_KEY", secrets.token_urlsafe(50))
+    env.setdefault("DANGOL_DEMO", "1")
+    env.setdefault("DANGOL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    # The clients name one address per customer, as a proxy in front of gunicorn would.
+    env["DANGOL_TRUSTED_PROXIES"] = "127.0.0.1"
+    return env
 
 
 # The database -----------------------------------------------------------------------------------
@@ -231,8 +243,8 @@ def _claim_over_http(port, setup, bench_url):
     path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
     csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked token
     todo = queue.SimpleQueue()
-    for session in setup["sessions"]:
-        todo.put(session)
+    for i, session in enumerate(setup["sessions"]):
+        todo.put((i, session))
     results, lock = [], threading.Lock()
     start_line = threading.Barrier(CLIENTS)
 
@@ -241,10 +253,15 @@ def _claim_over_http(port, setup, bench_url):
         start_line.wait()
         while True:
             try:
-                session = todo.get_nowait()
+                i, session = todo.get_nowait()
             except queue.Empty:
                 break
-            headers = {"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf, "Content-Length": "0"}
+            headers = {
+                "Cookie": f"sessionid={session}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+                "Content-Length": "0",
+                "X-Forwarded-For": f"10.0.{i // 250}.{i % 250 + 1}",
+            }
             began = time.perf_counter()
             try:
                 status = _request(conn, "POST", path, headers)

@@ -32,6 +32,7 @@ from benchmarks.flash_claim import (
     _random,
     _sql_round,
     _wait_until_up,
+    bench_env,
     start_gunicorn,
 )
 
@@ -68,17 +69,6 @@ def run():
             conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
     rows.append({"case": "load average at end", "result": " ".join(f"{x:.2f}" for x in os.getloadavg())})
     return rows
-
-
-def bench_env(bench_url):
-    """The server's environment: the bench database, a throwaway secret key, the demo providers."""
-    env = {**os.environ, "DATABASE_URL": bench_url, "DANGOL_DB_CONN_MAX_AGE": "300", "DANGOL_LOG_LEVEL": "WARNING"}
-    env.setdefault("DANGOL_SECRET_KEY", secrets.token_urlsafe(50))
-    env.setdefault("DANGOL_DEMO", "1")
-    env.setdefault("DANGOL_ALLOWED_HOSTS", "127.0.0.1,localhost")
-    # wrk names one client address per customer, as a proxy in front of gunicorn would.
-    env["DANGOL_TRUSTED_PROXIES"] = "127.0.0.1"
-    return env
 
 
 def _create_database(url):

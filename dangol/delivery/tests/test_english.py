@@ -4,28 +4,12 @@ stays in the site's language whatever the merchant reads."""
 import re
 
 import time_machine
-from django.conf import settings
 
 from dangol.accounts import sms
 from dangol.delivery.models import ChannelChoice, MessageCredit, StallSignup
 from dangol.delivery.services import deliveries_send_due
+from dangol.lib.english import in_english, korean_left
 from dangol.messaging.services import message_send
-
-HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
-TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S)
-ATTRIBUTE = re.compile(r'\s(?:aria-label|title|placeholder|alt|data-denied|data-on|data-failed)="([^"]*)"')
-
-
-def _korean_left(html, *, allowed):
-    """Hangul words a person would see or hear on the page, but for those people wrote (store names...)."""
-    body = html.split("<main", 1)[-1]
-    text = TAG.sub(" ", body) + " " + " ".join(ATTRIBUTE.findall(body))
-    return sorted(set(HANGUL.findall(text)) - allowed)
-
-
-def _english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @time_machine.travel("2026-11-26 12:00 +0900", tick=False)
@@ -36,21 +20,20 @@ def test_every_delivery_screen_is_english_when_chosen(signed_in, merchant, custo
     message.deliver()
     deliveries_send_due()
     signed_in(customer).get(f"/inbox/{message.public_id}/")
-    # What people wrote, and Korean offered under its own name in the language picker.
-    allowed = set(HANGUL.findall(f"{store.name} {store.stall_number} {market.name} 오늘 사과 세일 한국어"))
+    typed = [store.name, store.stall_number, market.name, "오늘 사과 세일"]  # what people wrote
 
-    client = _english(signed_in(merchant))
+    client = in_english(signed_in(merchant))
     client.post(f"/m/{store.public_id}/regulars/by-sms/", {"phone": "010-5555-7777", "ads": "yes", "night": "no"})
     signup = StallSignup.objects.get()
     pages = {
         "stall": client.get(f"/m/{store.public_id}/regulars/by-sms/").content.decode(),
         "confirm": client.get(f"/m/{store.public_id}/regulars/by-sms/{signup.public_id}/").content.decode(),
         "reach": client.get(f"/m/{store.public_id}/messages/{message.public_id}/reach/").content.decode(),
-        "channels": _english(signed_in(customer)).get("/me/channels/").content.decode(),
+        "channels": in_english(signed_in(customer)).get("/me/channels/").content.decode(),
     }
     for name, html in pages.items():
         assert 'lang="en"' in html, name
-        assert _korean_left(html, allowed=allowed) == [], name
+        assert korean_left(html, typed=typed, allowed=()) == [], name
     assert "Reach and reads by hour" in pages["reach"] and "Text the code" in pages["stall"]
     assert 'data-on="Notifications are on.' in pages["channels"]
 
@@ -58,7 +41,7 @@ def test_every_delivery_screen_is_english_when_chosen(signed_in, merchant, custo
 @time_machine.travel("2026-11-26 12:00 +0900", tick=False)
 def test_a_merchant_reading_english_still_texts_the_customer_in_korean(signed_in, merchant, store, market):
     MessageCredit.top_up(market=market, amount=1000)
-    client = _english(signed_in(merchant))
+    client = in_english(signed_in(merchant))
     client.post(f"/m/{store.public_id}/regulars/by-sms/", {"phone": "010-5555-7777", "ads": "no", "night": "no"})
     assert "광고 문자: 받지 않음" in sms.outbox[-1]["text"]
     code = re.search(r"\d{6}", sms.outbox[-1]["text"]).group()

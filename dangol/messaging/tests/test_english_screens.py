@@ -2,8 +2,6 @@
 (core/tests/test_english.py) does not visit: with English chosen they hold no Korean of Dangol's own,
 only what people typed (store names, message bodies)."""
 
-import re
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -11,44 +9,16 @@ from django.urls import reverse
 from dangol.accounts.models import User
 from dangol.channels.models import ConsentVia, Store
 from dangol.channels.services import follow_start
-from dangol.markets.models import Market
-from dangol.messaging.models import Message, MessageKind, opt_out_token
+from dangol.lib.english import korean_left
+from dangol.messaging.models import MessageKind, opt_out_token
 from dangol.messaging.services import message_send
 from dangol.reports.models import Target
 from dangol.reports.services import report_file
 
-HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
-# Not read as the page's own text: scripts, styles, typed-in values, and the SMS line of the delivery app.
-HIDDEN = re.compile(
-    r"<(script|style)\b.*?</\1>|<input[^>]*type=\"hidden\"[^>]*>|<textarea[^>]*>.*?</textarea>"
-    r"|<p[^>]*id=\"sms-notice\".*?</p>",
-    re.S,
-)
-# A language is offered under its own name.
-OWN_NAMES = {"한국어"}
-
-
-def korean_left(html):
-    """Hangul words on the page (text and attributes, without scripts, styles and typed-in values)
-    that are neither the language picker's 한국어 nor what was written into the database (names,
-    message bodies and their frozen headers and footers)."""
-    written = " ".join(
-        str(value)
-        for values in [
-            Store.objects.values_list("name", "stall_number"),
-            Market.objects.values_list("name", "address"),
-            User.objects.values_list("name", flat=False),
-            Message.objects.values_list("body", "header", "footer"),
-        ]
-        for row in values
-        for value in row
-    )
-    return set(HANGUL_WORD.findall(HIDDEN.sub(" ", html))) - set(HANGUL_WORD.findall(written)) - OWN_NAMES
-
 
 def untranslated(screens):
-    """{screen: Korean words left on it}, for the screens that have any."""
-    return {name: words for name, html in screens.items() if (words := korean_left(html))}
+    """{screen: runs of Korean left on it that nobody wrote}, for the screens that have any."""
+    return {name: runs for name, html in screens.items() if (runs := korean_left(html))}
 
 
 @pytest.fixture
@@ -124,7 +94,7 @@ def test_sign_in_code_screen_is_english(english, db, settings):
     english.post(reverse("accounts:sign_in"), {"phone": "010-2222-0009"})
     response = english.get(reverse("accounts:sign_in_code"))
     html = response.content.decode()
-    assert korean_left(html) == set()
+    assert korean_left(html) == []
     assert "Enter the 6-digit code sent to 010-2222-0009. It works for 5 minutes." in html
 
 

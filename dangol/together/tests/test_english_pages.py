@@ -3,69 +3,21 @@ usage report, moderation, donation, checkout...) read in English when English is
 write into records (the public ledger, a comment's name) stays in Korean whoever writes it."""
 
 import io
-import re
-from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from dangol.accounts.models import User
 from dangol.ledger.models import Entry
+from dangol.lib.english import in_english, korean_left
 from dangol.payments.services import checkout_url
 from dangol.together.models import Comment, Fundraiser, Payout, PayoutPlan, Sponsor
 from dangol.together.services import donation_refund, donation_start, together_close_due
 
 from .conftest import NOTES, give, in_review, neighbour, png
-
-HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
-
-
-class _Shown(HTMLParser):
-    """Text and shown attributes, without scripts, styles and typed-in values (those are data)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts, self.skipping = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.skipping += 1
-        for name, value in attrs:
-            if name in ("alt", "title", "placeholder", "aria-label") and value:
-                self.parts.append(value)
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self.skipping:
-            self.skipping -= 1
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def _words_people_wrote():
-    words = set()
-    for model in apps.get_models():
-        columns = [f.attname for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
-        for row in model._default_manager.values_list(*columns) if columns else ():
-            for value in row:
-                words.update(HANGUL.findall(str(value)))
-    return words
-
-
-def _korean_left(text):
-    """Hangul words nobody typed; the language picker offers 한국어 under its own name."""
-    return sorted(set(HANGUL.findall(text)) - _words_people_wrote() - {"한국어"})
-
-
-def _in_english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -150,13 +102,11 @@ def test_together_pages_outside_the_site_sweep_are_english(together_world, signe
     ]
     found = {}
     for user, url in pages:
-        response = _in_english(signed_in(user)).get(url)
+        response = in_english(signed_in(user)).get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
         assert 'lang="en"' in html, url
-        parser = _Shown()
-        parser.feed(html)
-        left = _korean_left(" ".join(parser.parts))
+        left = korean_left(html)
         if left:
             found[url] = left
     assert not found, found
@@ -164,26 +114,26 @@ def test_together_pages_outside_the_site_sweep_are_english(together_world, signe
 
 def test_forms_and_refusals_answer_in_english(together_world, signed_in):
     donor, box = together_world["donor"], together_world["box"]
-    client = _in_english(signed_in(donor))
+    client = in_english(signed_in(donor))
     gifts = donor.together_donations.count()
     page = client.post(reverse("together:donate", args=[box.public_id]), {"amount": "500"})
     assert "The smallest donation is 1,000 won." in page.content.decode()
     assert donor.together_donations.count() == gifts
     text = client.post(reverse("together:propose"), {"title": "", "goal": "5"}).content.decode()
     assert "This field is required." in text and "You can choose up to 90 days" in text
-    assert not _korean_left(text)
+    assert not korean_left(text)
     answer = client.post(reverse("together:participate", args=[box.public_id]), {"action": "cheer"})
     assert "You have already done this (Cheer)." in client.get(answer.url).content.decode()
 
 
 def test_the_receipt_is_english_when_english_is_chosen(together_world, signed_in):
     donation = together_world["gift"]
-    response = _in_english(signed_in(together_world["donor"])).get(
+    response = in_english(signed_in(together_world["donor"])).get(
         reverse("together:donation_receipt", args=[donation.public_id])
     )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).replace("\x00", "")
     assert "Donation receipt" in text and "20,000 won" in text and "Refunded" in text
-    assert not _korean_left(text), text
+    assert not korean_left(text), text
 
 
 def test_what_someone_reading_english_writes_into_records_stays_korean(box, stranger, customer, signed_in):
@@ -195,7 +145,7 @@ def test_what_someone_reading_english_writes_into_records_stays_korean(box, stra
     memos = Entry.objects.filter(book=box.book).order_by("seq").values_list("memo", flat=True)
     assert list(memos) == ["직접 기부", "참여 기부 · 응원", "참여 기부 · 댓글"]
     assert sorted(Comment.objects.values_list("author_label", flat=True)) == ["이웃", "익명"]
-    page = _in_english(signed_in(customer)).get(box.get_absolute_url()).content.decode()
+    page = in_english(signed_in(customer)).get(box.get_absolute_url()).content.decode()
     assert "Direct donation" in page and "Participation gift · Cheer" in page and "Anonymous" in page
     korean = signed_in(customer)
     korean.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
