@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from dangol.channels.access import managed_store
+from dangol.lib.sql import MARKER_TEXT, FixedQuery
 
 from .models import ApiKey, Campaign, Coupon
 
@@ -36,7 +37,16 @@ def store_redemption(store, redemption_id):
 
 def claimable_campaign(campaign_id):
     """Any campaign by its id: whether this person may take it is `Campaign.claim`'s answer."""
-    return get_object_or_404(Campaign.objects.select_related("store"), public_id=campaign_id)
+    campaign = _CAMPAIGN.first(campaign_id)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+# Every claim asks for its campaign: the look-up is built by the ORM once per process (lib.sql).
+_CAMPAIGN = FixedQuery(
+    lambda campaign_id: Campaign.objects.filter(public_id=campaign_id).select_related("store")[:1], MARKER_TEXT
+)
 
 
 def own_coupon(customer, coupon_id):

@@ -15,17 +15,20 @@ part of the `shape` instead, which compiles once per distinct shape.
 import datetime as dt
 
 from django.db import connections, router
+from django.db.models.query import ModelIterable, get_related_populators
 
 # Values no real argument takes, one per kind; a FixedQuery finds them among the compiled parameters.
 MARKER_ID = -7_340_032_001
 MARKER_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+MARKER_TEXT = "~fixed-query-marker~"
 
 
 class FixedQuery:
-    """`build(*args, **shape)` returns a values() or values_list() queryset; `markers` stand for args.
+    """`build(*args, **shape)` returns a queryset; `markers` stand for its arguments.
 
     `FixedQuery(build, MARKER_ID, MARKER_TIME).dicts(customer_id, now, limit=50)` returns what
-    `list(build(customer_id, now, limit=50))` would, as dicts (values()) or tuples (values_list()).
+    `list(build(customer_id, now, limit=50))` would for a values() queryset; `.instances(...)` and
+    `.first(...)` return model instances (with what select_related() asks for) for a model queryset.
     """
 
     def __init__(self, build, *markers):
@@ -36,20 +39,31 @@ class FixedQuery:
         self._compiled = {}
 
     def rows(self, *args, **shape):
-        """The rows as lists, columns converted; and the column names."""
+        """The column names, and the rows as lists with their columns converted."""
+        compiled, rows = self._run(args, shape)
+        return compiled.names, rows
+
+    def _run(self, args, shape):
         if len(args) != len(self.markers):
             raise TypeError(f"expected {len(self.markers)} arguments, got {len(args)}")
-        queryset = self.build(*self.markers, **shape)
-        alias = router.db_for_read(queryset.model)
-        key = (alias, tuple(sorted(shape.items())))
+        key = tuple(sorted(shape.items()))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = _Compiled(queryset, alias, self.markers)
-        return compiled.run(args)
+            compiled = self._compiled[key] = _Compiled(self.build(*self.markers, **shape), self.markers)
+        return compiled, compiled.run(args)
 
     def dicts(self, *args, **shape):
         names, rows = self.rows(*args, **shape)
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def instances(self, *args, **shape):
+        compiled, rows = self._run(args, shape)
+        return compiled.instances(rows)
+
+    def first(self, *args, **shape):
+        """The first instance, or None; `build` should slice `[:1]` so the database stops there."""
+        found = self.instances(*args, **shape)
+        return found[0] if found else None
 
     def pairs(self, *args, **shape):
         """Two-column rows as a dict (first column → second)."""
@@ -58,7 +72,8 @@ class FixedQuery:
 
 
 class _Compiled:
-    def __init__(self, queryset, alias, markers):
+    def __init__(self, queryset, markers):
+        alias = router.db_for_read(queryset.model)
         query = queryset.query
         compiler = query.get_compiler(alias)  # bound to this thread's connection: only its SQL is kept
         self.sql, params = compiler.as_sql()
@@ -76,6 +91,16 @@ class _Compiled:
         self.converters = compiler.get_converters(fields)
         self.names = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
         self.alias = alias
+        self.model = None
+        if queryset._iterable_class is ModelIterable:  # what ModelIterable works out per query, worked out once
+            if queryset._known_related_objects or compiler.annotation_col_map:
+                raise ValueError("only plain model querysets (select_related allowed) can be fixed")
+            klass_info, select = compiler.klass_info, compiler.select
+            self.model = klass_info["model"]
+            fields = klass_info["select_fields"]
+            self.model_columns = slice(fields[0], fields[-1] + 1)
+            self.init_list = [column[0].target.attname for column in select[self.model_columns]]
+            self.populators = get_related_populators(klass_info, select, alias)
 
     def run(self, args):
         params = list(self.params)
@@ -92,7 +117,18 @@ class _Compiled:
                 for position, (functions, expression) in converters:
                     for convert in functions:
                         row[position] = convert(row[position], expression, connection)
-        return self.names, rows
+        return rows
+
+    def instances(self, rows):
+        if self.model is None:
+            raise TypeError("instances() needs a model queryset, not values()")
+        found = []
+        for row in rows:
+            instance = self.model.from_db(self.alias, self.init_list, row[self.model_columns])
+            for populator in self.populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
 
 
 def _as_sent(connection, value):

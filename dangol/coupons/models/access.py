@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangol.lib.ids import new_public_id
+from dangol.lib.sql import MARKER_TEXT, FixedQuery
 from dangol.lib.text import required_text
 
 from .common import MAX_KEY_NAME, PIN_LOCKOUT, PIN_TRIES, CouponRefused, minutes
@@ -30,7 +31,7 @@ class ApiKeyQuerySet(models.QuerySet):
         parts = (plain or "").strip().split("_")
         if len(parts) != 3 or parts[0] != "dgk":
             return None
-        key = self.filter(prefix=parts[1], revoked_at__isnull=True).select_related("store").first()
+        key = _LIVE_KEY.first(parts[1])
         if key is None or not hmac.compare_digest(key.key_hash, _digest(plain.strip())):
             return None
         return key
@@ -146,3 +147,10 @@ class PinFailure(models.Model):
 
     def __str__(self):
         return f"{self.store} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Every call from a till presents its key: the look-up is built by the ORM once per process (lib.sql).
+_LIVE_KEY = FixedQuery(
+    lambda prefix: ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).select_related("store")[:1],
+    MARKER_TEXT,
+)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
 from dangol.lib.seoul import seoul_midnight, seoul_today, short_moment, to_seoul
+from dangol.lib.sql import MARKER_ID, MARKER_TEXT, FixedQuery
 from dangol.lib.text import optional_text, visible
 from dangol.messaging.models import InboxItem
 
@@ -595,7 +596,7 @@ class CouponQuerySet(models.QuerySet):
         code = normalize_code(text)
         if not code:
             raise CouponRefused(_("쿠폰 번호 8자리를 입력해 주세요. (예: ABCD-EFGH)"))
-        coupon = self.filter(store=store, code=code).select_related("campaign").first()
+        coupon = _COUPON_BY_CODE.first(store.pk, code)
         if coupon is None:
             raise CouponRefused(
                 _("이 가게에서 쓸 수 있는 쿠폰 번호가 아닙니다. 번호를 다시 확인해 주세요."), status=404
@@ -921,9 +922,12 @@ class Redemption(models.Model):
 
 
 class SigningKeyQuerySet(models.QuerySet):
+    def live_for(self, store_id):
+        return self.filter(store_id=store_id, retired_at__isnull=True)
+
     def active_for(self, store_id):
         """The store's current key, made on first use (one active key per store, by constraint)."""
-        key = self.filter(store_id=store_id, retired_at__isnull=True).first()
+        key = _LIVE_KEY.first(store_id)
         if key is not None:
             return key
         sealed, public = tokens.new_key_pair()
@@ -1014,3 +1018,12 @@ class SigningKey(models.Model):
             raise tokens.BadToken
         coupon.store = store
         return coupon
+
+
+# Asked on every claim and every use at the stall: built by the ORM once per process (lib.sql).
+_COUPON_BY_CODE = FixedQuery(
+    lambda store_id, code: Coupon.objects.filter(store_id=store_id, code=code).select_related("campaign")[:1],
+    MARKER_ID,
+    MARKER_TEXT,
+)
+_LIVE_KEY = FixedQuery(lambda store_id: SigningKey.objects.live_for(store_id)[:1], MARKER_ID)

@@ -1,5 +1,6 @@
 """The inbox's queries, built once per process (lib.sql.FixedQuery), answer exactly what the ORM answers."""
 
+import contextlib
 import datetime as dt
 import threading
 
@@ -12,6 +13,19 @@ from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedQuery
 from dangol.messaging.api import _ITEM_COLUMNS
 from dangol.messaging.models import InboxItem, Message, MessageKind
 from dangol.reports.models import Target
+
+
+@contextlib.contextmanager
+def django_queries():
+    """The SQL statements run inside the block."""
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield seen
 
 
 def _items(customer_id, now, limit):
@@ -107,3 +121,29 @@ def test_threads_share_the_built_sql_each_on_its_own_connection(postgres, store,
         thread.join()
     assert not errors
     assert answers == {customer.pk: 1, **{p.pk: 0 for p in others}}
+
+
+def test_model_instances_come_back_as_the_orm_builds_them_with_their_related_rows(inboxes, customer, store):
+    def build(customer_id, now):
+        return InboxItem.objects.for_customer(customer_id, now=now).select_related("message__store")[:3]
+
+    fixed = FixedQuery(build, MARKER_ID, MARKER_TIME).instances(customer.pk, inboxes)
+    orm = list(build(customer.pk, inboxes))
+    assert [item.pk for item in fixed] == [item.pk for item in orm] and len(fixed) == 3
+    for mine, theirs in zip(fixed, orm, strict=True):
+        assert (mine.visible_at, mine.read_at, mine.customer_id) == (
+            theirs.visible_at,
+            theirs.read_at,
+            theirs.customer_id,
+        )
+        assert mine.message.buttons == theirs.message.buttons and mine.message.store.name == theirs.message.store.name
+        assert mine._state.adding is False and mine._state.db == "default"
+    with django_queries() as counted:
+        assert fixed[0].message.store.market_id == orm[0].message.store.market_id  # no extra query: selected
+    assert counted == []
+    assert FixedQuery(build, MARKER_ID, MARKER_TIME).first(customer.pk + 999, inboxes) is None
+
+
+def test_values_querysets_have_no_instances(inboxes, customer):
+    with pytest.raises(TypeError):
+        FixedQuery(_items, MARKER_ID, MARKER_TIME).instances(customer.pk, inboxes, limit=1)
