@@ -1,8 +1,9 @@
 """Following by SMS alone, begun at the stall, for a customer without a smartphone.
 
 The merchant types the customer's number and the choices they said aloud; the customer gets a code
-by text naming the store and those choices, and reads it back as their consent. The code is a sign-in
-code (accounts' PhoneCode): the same limits per phone and per address, wrong codes counted the same.
+by text naming the store and those choices, and reads it back as their consent. The code is accounts'
+PhoneCode with the stall purpose: the same limits per phone and per address as sign-in codes, wrong
+codes counted the same, and it can never sign anyone in (the merchant hears it).
 """
 
 from django.conf import settings
