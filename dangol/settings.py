@@ -244,6 +244,15 @@ LMS_PRICE_WON = env_int("DANGOL_LMS_PRICE_WON", 50)  # a longer text
 # Web Push: the contact push services may use about our pushes (VAPID "sub").
 VAPID_SUBJECT = env("DANGOL_VAPID_SUBJECT", "mailto:dangol@example.com")
 PUSH_CONCURRENCY = env_int("DANGOL_PUSH_CONCURRENCY", 32)  # requests in flight per push service per process
+# The push services a browser's subscription may name (host, or ".suffix" for its subdomains): the worker
+# posts to these only, never to a host a visitor picks (an address inside our network, say).
+PUSH_SERVICE_HOSTS = [
+    h.strip().lower()
+    for h in env(
+        "DANGOL_PUSH_SERVICE_HOSTS", "fcm.googleapis.com,.push.services.mozilla.com,.push.apple.com,.notify.windows.com"
+    ).split(",")
+    if h.strip()
+]
 DELIVERY_TICK_SECONDS = env_int("DANGOL_DELIVERY_TICK_SECONDS", 10)  # how long each tick keeps sending
 SMS_REPORT_BATCH = env_int("DANGOL_SMS_REPORT_BATCH", 100)  # texts asked about per tick (delivery reports)
 SIGN_IN_CODE_TTL_SECONDS = env_int("DANGOL_SIGN_IN_CODE_TTL", 300)

@@ -318,8 +318,9 @@ class PushRefused(Refused):
 def subscription_save(*, customer, endpoint, p256dh, auth):
     """Keep a browser's subscription for `customer` (the same browser again replaces its keys).
 
-    Checks the endpoint is an https URL (http only on 127.0.0.1 for the local test push service) and the
-    keys have the sizes RFC 8291 gives them: a 65-byte P-256 point and a 16-byte secret.
+    Checks the endpoint is an https URL of a known push service (http only on 127.0.0.1 for the local
+    test push service) and the keys have the sizes RFC 8291 gives them: a 65-byte P-256 point and a
+    16-byte secret.
     """
     endpoint = (endpoint or "").strip()
     parts = urlsplit(endpoint)
@@ -330,6 +331,8 @@ def subscription_save(*, customer, endpoint, p256dh, auth):
     )
     if len(endpoint) > 1000 or not parts.netloc or not (parts.scheme == "https" or local):
         raise PushRefused(_("푸시 주소가 올바르지 않습니다."), field="endpoint")
+    if not local and not _known_push_service(parts.hostname or ""):
+        raise PushRefused(_("이 브라우저의 알림 서비스는 받지 않습니다."), field="endpoint")
     if len(_unb64(p256dh)) != 65:
         raise PushRefused(_("브라우저 키가 올바르지 않습니다."), field="keys.p256dh")
     if len(_unb64(auth)) != 16:
@@ -338,6 +341,16 @@ def subscription_save(*, customer, endpoint, p256dh, auth):
         endpoint=endpoint, defaults={"customer": customer, "p256dh": p256dh, "auth": auth}
     )
     return subscription
+
+
+def _known_push_service(host):
+    """A host of the push services settings.PUSH_SERVICE_HOSTS names (a host, or ".suffix" for its
+    subdomains): the worker posts to these only, never to an address a visitor picks."""
+    host = host.lower().rstrip(".")
+    return any(
+        host.endswith(known) if known.startswith(".") else host == known
+        for known in getattr(settings, "PUSH_SERVICE_HOSTS", [])
+    )
 
 
 def _unb64(value):

@@ -29,10 +29,48 @@ def test_a_bad_key_or_a_plain_http_endpoint_is_refused_and_nothing_kept(signed_i
     client = signed_in(customer)
     response = client.post("/api/v1/push/subscriptions", _subscription(phone), content_type="application/json")
     assert response.status_code == 400 and response.json()["errors"] == {"endpoint": ["푸시 주소가 올바르지 않습니다."]}
-    bad = {"endpoint": "https://push.example/x", "keys": {"p256dh": "AAAA", "auth": b64(phone.auth_secret)}}
+    bad = {"endpoint": "https://fcm.googleapis.com/x", "keys": {"p256dh": "AAAA", "auth": b64(phone.auth_secret)}}
     response = client.post("/api/v1/push/subscriptions", bad, content_type="application/json")
     assert response.status_code == 400 and "keys.p256dh" in response.json()["errors"]
     assert not PushSubscription.objects.exists()
+
+
+def test_only_the_known_push_services_are_accepted_so_the_worker_posts_nowhere_else(
+    signed_in, customer, push_service, settings
+):
+    """A visitor can't make the worker post to an address of their choosing (inside our network, say)."""
+    phone = Browser(push_service, "phone")
+    keys = _subscription(phone)["keys"]
+    client = signed_in(customer)
+    for endpoint in (
+        "https://10.0.0.5:5432/x",
+        "https://metadata.google.internal/x",
+        "https://fcm.googleapis.com.evil.example/x",
+        "https://evilpush.apple.com/x",
+    ):
+        response = client.post(
+            "/api/v1/push/subscriptions", {"endpoint": endpoint, "keys": keys}, content_type="application/json"
+        )
+        assert response.status_code == 400, endpoint
+        assert response.json()["errors"] == {"endpoint": ["이 브라우저의 알림 서비스는 받지 않습니다."]}
+    assert not PushSubscription.objects.exists()
+    for endpoint in (
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/abc",
+        "https://web.push.apple.com/abc",
+    ):
+        response = client.post(
+            "/api/v1/push/subscriptions", {"endpoint": endpoint, "keys": keys}, content_type="application/json"
+        )
+        assert response.status_code in (200, 201), (endpoint, response.content)
+    assert PushSubscription.objects.count() == 3
+    settings.PUSH_SERVICE_HOSTS = ["push.example.org"]  # an operator may name another service
+    response = client.post(
+        "/api/v1/push/subscriptions",
+        {"endpoint": "https://push.example.org/a", "keys": keys},
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201)
 
 
 def test_nobody_can_remove_another_customers_subscription(signed_in, customer, stranger, push_service):
