@@ -68,9 +68,10 @@ def _admin_connection(url):
     return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
 
 
-def _create_database(url):
+def _create_database(url, kind="flash"):
+    """A fresh database `<name>_<kind>_bench` next to the one `url` names; its URL."""
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'dangol'}_flash_bench"
+    name = f"{parts.path.lstrip('/') or 'dangol'}_{kind}_bench"
     with _admin_connection(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -24,10 +24,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from benchmarks.flash_claim import (
     _admin_connection,
+    _create_database,
     _python,
     _random,
     _sql_round,
@@ -55,7 +56,7 @@ def run():
         return [{"case": "request path", "result": "skipped: set DATABASE_URL=postgres://... to a PostgreSQL server"}]
     if not shutil.which("wrk"):
         return [{"case": "request path", "result": "skipped: wrk is not installed"}]
-    bench_url = _create_database(url)
+    bench_url = _create_database(url, "path")
     rows = [{"case": "load average at start", "result": " ".join(f"{x:.2f}" for x in os.getloadavg())}]
     try:
         env = bench_env(bench_url)
@@ -69,15 +70,6 @@ def run():
             conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
     rows.append({"case": "load average at end", "result": " ".join(f"{x:.2f}" for x in os.getloadavg())})
     return rows
-
-
-def _create_database(url):
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'dangol'}_path_bench"
-    with _admin_connection(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def prepare():
@@ -145,9 +137,8 @@ def prepare():
 
 # Over HTTP, driven by wrk -------------------------------------------------------------------------
 
-CLAIM_LUA = """
-local sessions = {%(sessions)s}
-local csrf = "%(csrf)s"
+# Each wrk thread walks its own share of a list: every `threads`-th item, from its own index.
+STRIDE_LUA = """
 local next_index, step
 function setup(thread)
   thread:set("first", %(threads_seen)s)
@@ -157,6 +148,13 @@ function init(args)
   next_index = first + 1
   step = %(threads)d
 end
+"""
+
+CLAIM_LUA = (
+    STRIDE_LUA
+    + """
+local sessions = {%(sessions)s}
+local csrf = "%(csrf)s"
 function request()
   local s = sessions[next_index]
   if s == nil then
@@ -170,19 +168,12 @@ function request()
     ["X-CSRFToken"] = csrf, ["Content-Length"] = "0"})
 end
 """
+)
 
-REDEEM_LUA = """
+REDEEM_LUA = (
+    STRIDE_LUA
+    + """
 local codes = {%(codes)s}
-local next_index, step
-local counter = 0
-function setup(thread)
-  thread:set("first", %(threads_seen)s)
-  %(threads_seen_inc)s
-end
-function init(args)
-  next_index = first + 1
-  step = %(threads)d
-end
 function delay()
   return %(delay_ms)d
 end
@@ -198,6 +189,7 @@ function request()
     ["Authorization"] = "Bearer %(key)s", ["Content-Type"] = "application/json"}, body)
 end
 """
+)
 
 INBOX_LUA = """
 local sessions = {%(sessions)s}
@@ -652,7 +644,7 @@ def cpu(requests=300):
 
 def _profile_main(what="profile"):
     url = os.environ["DATABASE_URL"]
-    bench_url = _create_database(url)
+    bench_url = _create_database(url, "path")
     try:
         env = bench_env(bench_url)
         _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
