@@ -191,6 +191,16 @@ def start_gunicorn(env, *, workers=WORKERS, threads=THREADS):
     return port, server
 
 
+def stop_gunicorn(server):
+    """Stop the gunicorn `start_gunicorn` started, by its pid: gracefully, then for good after 30 s."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def _http_round(env, setup):
     port, server = start_gunicorn(env)
     try:
@@ -198,12 +208,7 @@ def _http_round(env, setup):
         _warm_up(port, setup)
         return _claim_over_http(port, setup, env["DATABASE_URL"])
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_gunicorn(server)
 
 
 def _wait_until_up(port, server):

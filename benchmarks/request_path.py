@@ -17,7 +17,6 @@ import queue
 import resource
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from benchmarks.flash_claim import (
     _wait_until_up,
     bench_env,
     start_gunicorn,
+    stop_gunicorn,
 )
 
 COUPONS = 1_000
@@ -288,12 +288,7 @@ def _over_http(env, setup, scratch):
         rows.append(_row("GET /api/v1/inbox, HTTP", INBOX_CLIENTS, result, cpu))
         return rows
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_gunicorn(server)
 
 
 def _wrk(base, script, *, connections, threads, seconds=60):
