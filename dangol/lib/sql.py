@@ -10,12 +10,17 @@ columns as the ORM does.
 Only for querysets whose SQL keeps its shape whatever the arguments are (ids and times compared with
 `=`, `<=`, …): an argument that changes the SQL itself (None, a list for `__in`, a slice) must be
 part of the `shape` instead, which compiles once per distinct shape.
+
+The writes on the same paths get the same treatment: `FixedUpdate` is a queryset's `update()` built
+once, and `insert_row` is `save(force_insert=True)` with its INSERT built once per model.
 """
 
 import datetime as dt
 
 from django.db import connections, router
+from django.db.models import signals
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql import UpdateQuery
 
 # Values no real argument takes, one per kind; a FixedQuery finds them among the compiled parameters.
 MARKER_ID = -7_340_032_001
@@ -71,6 +76,26 @@ class FixedQuery:
         return {row[0]: row[1] for row in rows}
 
 
+def _slots(connection, params, markers):
+    """(position, argument index) of every SQL parameter that is one of the markers."""
+    slots = []
+    for position, value in enumerate(params):
+        for index, marker in enumerate(markers):
+            if value == marker or value == _as_sent(connection, marker):
+                slots.append((position, index))
+    missing = set(range(len(markers))) - {index for _position, index in slots}
+    if missing:
+        raise ValueError(f"markers {sorted(missing)} did not become SQL parameters: pass them as `shape`")
+    return slots
+
+
+def _with_arguments(connection, params, slots, args):
+    params = list(params)
+    for position, index in slots:
+        params[position] = _as_sent(connection, args[index])
+    return params
+
+
 class _Compiled:
     def __init__(self, queryset, markers):
         alias = router.db_for_read(queryset.model)
@@ -79,14 +104,7 @@ class _Compiled:
         self.sql, params = compiler.as_sql()
         connection = connections[alias]
         self.params = list(params)
-        self.slots = []
-        for position, value in enumerate(self.params):
-            for index, marker in enumerate(markers):
-                if value == marker or value == _as_sent(connection, marker):
-                    self.slots.append((position, index))
-        missing = set(range(len(markers))) - {index for _position, index in self.slots}
-        if missing:
-            raise ValueError(f"markers {sorted(missing)} did not become SQL parameters: pass them as `shape`")
+        self.slots = _slots(connection, self.params, markers)
         fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
         self.names = list(query.selected) if query.selected else [*query.values_select, *query.annotation_select]
@@ -103,10 +121,8 @@ class _Compiled:
             self.populators = get_related_populators(klass_info, select, alias)
 
     def run(self, args):
-        params = list(self.params)
         connection = connections[self.alias]
-        for position, index in self.slots:
-            params[position] = _as_sent(connection, args[index])
+        params = _with_arguments(connection, self.params, self.slots, args)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -136,3 +152,105 @@ def _as_sent(connection, value):
     if isinstance(value, dt.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+class FixedUpdate:
+    """A queryset's `update(**values)`, its SQL built once per database: `.run(*args)` returns the row count.
+
+    `FixedUpdate(lambda pk, now: Coupon.objects.filter(pk=pk, expires_at__gt=now), {"redeemed_at": MARKER_TIME},
+    MARKER_ID, MARKER_TIME).run(coupon.pk, now)` counts the rows `build(pk, now).update(redeemed_at=now)`
+    would. A marker may stand in the values too. The same limits as FixedQuery hold: arguments must not
+    change the SQL's shape, and an update that writes to a parent model's table is refused.
+    """
+
+    def __init__(self, build, values, *markers):
+        if len(set(markers)) != len(markers):
+            raise ValueError("each argument needs a marker of its own")
+        self.build = build
+        self.values = values
+        self.markers = markers
+        self._model = None
+        self._compiled = {}
+
+    def run(self, *args):
+        if len(args) != len(self.markers):
+            raise TypeError(f"expected {len(self.markers)} arguments, got {len(args)}")
+        if self._model is None:
+            self._model = self.build(*self.markers).model
+        alias = router.db_for_write(self._model)
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            query = self.build(*self.markers).query.chain(UpdateQuery)
+            query.add_update_values(self.values)
+            if query.related_updates:
+                raise ValueError("an update of a parent model's table can't be fixed")
+            query.annotations = {}
+            sql, params = query.get_compiler(alias).as_sql()
+            connection = connections[alias]
+            compiled = self._compiled[alias] = (sql, list(params), _slots(connection, params, self.markers))
+        sql, params, slots = compiled
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _with_arguments(connection, params, slots, args))
+            return cursor.rowcount
+
+
+_INSERTS = {}
+
+
+def insert_row(instance, using=None):
+    """Insert a new `instance` as `instance.save(force_insert=True)` would, with its INSERT built once per model.
+
+    Values are prepared as the ORM prepares them (`pre_save`, `get_db_prep_save`), and the columns the
+    database fills (the id) are set on the instance. Model signals are not sent, so a model that has
+    receivers for pre_save or post_save, or a value that is an expression, goes through save().
+    Call it inside the transaction the write belongs to.
+    """
+    model = type(instance)
+    alias = using or router.db_for_write(model, instance=instance)
+    connection = connections[alias]
+    meta = model._meta
+    if (
+        meta.parents
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+        or (meta.auto_field is not None and getattr(instance, meta.auto_field.attname) is not None)
+    ):
+        instance.save(force_insert=True, using=alias)
+        return instance
+    plan = _INSERTS.get((model, alias))
+    if plan is None:
+        plan = _INSERTS[(model, alias)] = _insert_plan(model, connection)
+    sql, fields, returning = plan
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        instance.save(force_insert=True, using=alias)
+        return instance
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone() if returning else None
+    for field, value in zip(returning, row or (), strict=False):
+        setattr(instance, field.attname, value)
+    instance._state.adding = False
+    instance._state.db = alias
+    return instance
+
+
+def _insert_plan(model, connection):
+    meta = model._meta
+    fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field and not field.generated]
+    if any(field.has_db_default() for field in fields):
+        raise ValueError(f"{model.__name__}: fields with a database default can't be inserted by insert_row")
+    quote = connection.ops.quote_name
+    returning = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
+    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(  # noqa: S608 - names from the model
+        table=quote(meta.db_table),
+        columns=", ".join(quote(field.column) for field in fields),
+        values=", ".join(["%s"] * len(fields)),
+    )
+    if returning:
+        clause, _params = connection.ops.return_insert_columns(returning)
+        sql = f"{sql} {clause}"
+    elif meta.auto_field is not None:
+        raise ValueError(f"{model.__name__}: this database can't return the new id")
+    return sql, fields, returning

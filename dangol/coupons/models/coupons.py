@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
 from dangol.lib.seoul import seoul_midnight, seoul_today, short_moment, to_seoul
-from dangol.lib.sql import MARKER_ID, MARKER_TEXT, FixedQuery
+from dangol.lib.sql import MARKER_ID, MARKER_TEXT, MARKER_TIME, FixedQuery, FixedUpdate, insert_row
 from dangol.lib.text import optional_text, visible
 from dangol.messaging.models import InboxItem
 
@@ -350,7 +350,7 @@ class Campaign(models.Model):
         when it is sold out the update matches no row and the insert is rolled back with it.
         """
         starts_at, expires_at = self.validity_for(now)
-        coupon = Coupon.objects.create(
+        coupon = Coupon(
             code=code,
             campaign=self,
             store_id=self.store_id,
@@ -361,12 +361,8 @@ class Campaign(models.Model):
             starts_at=starts_at,
             expires_at=expires_at,
         )
-        taken = (
-            Campaign.objects.filter(pk=self.pk, status=CampaignStatus.ACTIVE)
-            .filter(Q(quantity__isnull=True) | Q(issued_count__lt=F("quantity")))
-            .update(issued_count=F("issued_count") + 1)
-        )
-        if taken != 1:
+        insert_row(coupon)
+        if _TAKE_ONE.run(self.pk) != 1:
             raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
         if Campaign.store.is_cached(self):
             coupon.store = self.store
@@ -721,26 +717,25 @@ class Coupon(models.Model):
         # after an undo, its insert meets the unique client_id), and then the earlier redemption answers.
         try:
             with transaction.atomic():
-                used = Coupon.objects.filter(
-                    pk=self.pk, status=CouponStatus.ISSUED, starts_at__lte=now, expires_at__gt=now
-                ).update(status=CouponStatus.REDEEMED, redeemed_at=now)
-                if used != 1:
+                if _USE.run(self.pk, now) != 1:
                     # A retry that lost the race to its own first try: that one has committed by now
                     # (the update waited for its row lock), so it is answered, not refused.
                     earlier = self._redemption_for(client_id) if client_id else None
                     if earlier is not None:
                         return earlier
                     self._refuse_redemption(now)
-                redemption = Redemption.objects.create(
-                    coupon=self,
-                    store_id=self.store_id,
-                    via=via,
-                    redeemed_by=by,
-                    api_key=api_key,
-                    amount=amount,
-                    discount=campaign.discount_for(amount),
-                    client_id=client_id,
-                    created_at=now,
+                redemption = insert_row(
+                    Redemption(
+                        coupon=self,
+                        store_id=self.store_id,
+                        via=via,
+                        redeemed_by=by,
+                        api_key=api_key,
+                        amount=amount,
+                        discount=campaign.discount_for(amount),
+                        client_id=client_id,
+                        created_at=now,
+                    )
                 )
         except IntegrityError:
             # The same client_id was just used on another coupon of this store.
@@ -1027,3 +1022,20 @@ _COUPON_BY_CODE = FixedQuery(
     MARKER_TEXT,
 )
 _LIVE_KEY = FixedQuery(lambda store_id: SigningKey.objects.live_for(store_id)[:1], MARKER_ID)
+# A claim takes one from the quantity while any is left; a use at the stall takes a coupon that is
+# issued and valid now. The row count says whether it happened.
+_TAKE_ONE = FixedUpdate(
+    lambda campaign_id: Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.ACTIVE).filter(
+        Q(quantity__isnull=True) | Q(issued_count__lt=F("quantity"))
+    ),
+    {"issued_count": F("issued_count") + 1},
+    MARKER_ID,
+)
+_USE = FixedUpdate(
+    lambda coupon_id, now: Coupon.objects.filter(
+        pk=coupon_id, status=CouponStatus.ISSUED, starts_at__lte=now, expires_at__gt=now
+    ),
+    {"status": CouponStatus.REDEEMED, "redeemed_at": MARKER_TIME},
+    MARKER_ID,
+    MARKER_TIME,
+)

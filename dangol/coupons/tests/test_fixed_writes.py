@@ -1,0 +1,140 @@
+"""The claim's and the stall's writes, built once per process (lib.sql), do exactly what the ORM does."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import F, signals
+from django.utils import timezone
+
+from dangol.coupons.models import ApiKey, Campaign, Coupon, CouponStatus, Redemption, SigningKey
+from dangol.coupons.models.coupons import _TAKE_ONE, _USE
+from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedUpdate, insert_row
+
+
+@pytest.fixture
+def coupons(make_campaign, customer):
+    """Coupons in every state a use at the stall meets: usable, not yet started, expired, used, revoked."""
+    campaign = make_campaign(quantity=10)
+    now = timezone.now()
+    made = {}
+    for name, starts, expires, status in [
+        ("usable", -1, 5, CouponStatus.ISSUED),
+        ("not started", 1, 5, CouponStatus.ISSUED),
+        ("expired", -5, -1, CouponStatus.ISSUED),
+        ("used", -1, 5, CouponStatus.REDEEMED),
+        ("revoked", -1, 5, CouponStatus.REVOKED),
+    ]:
+        made[name] = Coupon.objects.create(
+            code=f"C{len(made)}",
+            campaign=campaign,
+            store=campaign.store,
+            customer=customer,
+            slot=len(made) + 1,
+            signing_key=SigningKey.objects.active_for(campaign.store_id),
+            issued_at=now,
+            starts_at=now + dt.timedelta(days=starts),
+            expires_at=now + dt.timedelta(days=expires),
+            status=status,
+        )
+    return made
+
+
+def test_a_fixed_update_changes_the_rows_the_orm_would_and_sets_the_arguments(coupons):
+    now = timezone.now()
+    for name, coupon in coupons.items():
+        would = Coupon.objects.filter(
+            pk=coupon.pk, status=CouponStatus.ISSUED, starts_at__lte=now, expires_at__gt=now
+        ).exists()
+        before = Coupon.objects.values("status", "redeemed_at").get(pk=coupon.pk)
+        assert _USE.run(coupon.pk, now) == (1 if would else 0), name
+        after = Coupon.objects.values("status", "redeemed_at").get(pk=coupon.pk)
+        if would:
+            assert after == {"status": CouponStatus.REDEEMED, "redeemed_at": now}
+        else:
+            assert after == before, name
+    assert [name for name, c in coupons.items() if Coupon.objects.get(pk=c.pk).redeemed_at == now] == ["usable"]
+
+
+def test_the_counter_stops_at_the_quantity_as_the_orm_update_would(make_campaign):
+    campaign = make_campaign(quantity=2)
+    unlimited = make_campaign(quantity=None)
+    assert [_TAKE_ONE.run(campaign.pk) for _ in range(3)] == [1, 1, 0]
+    assert [_TAKE_ONE.run(unlimited.pk) for _ in range(3)] == [1, 1, 1]
+    Campaign.objects.filter(pk=unlimited.pk).update(status="ended")
+    assert _TAKE_ONE.run(unlimited.pk) == 0
+    counts = dict(Campaign.objects.filter(pk__in=[campaign.pk, unlimited.pk]).values_list("pk", "issued_count"))
+    assert counts == {campaign.pk: 2, unlimited.pk: 3}
+
+
+def test_a_fixed_update_is_one_statement_built_once(coupons, django_assert_num_queries):
+    now = timezone.now()
+    _USE.run(coupons["expired"].pk, now)  # built here, if no earlier test did
+    with django_assert_num_queries(1):
+        _USE.run(coupons["usable"].pk, now)
+
+
+def test_a_marker_that_did_not_become_a_parameter_is_refused(coupons):
+    # The time is written as a value, never compared: a marker for it must be a value, not a shape.
+    update = FixedUpdate(lambda pk, now: Coupon.objects.filter(pk=pk), {"status": "redeemed"}, MARKER_ID, MARKER_TIME)
+    with pytest.raises(ValueError, match="did not become SQL parameters"):
+        update.run(coupons["usable"].pk, timezone.now())
+    with pytest.raises(ValueError, match="a marker of its own"):
+        FixedUpdate(lambda a, b: Coupon.objects.filter(pk=a), {}, MARKER_ID, MARKER_ID)
+    takes = FixedUpdate(lambda pk: Campaign.objects.filter(pk=pk), {"issued_count": F("issued_count") + 1}, MARKER_ID)
+    with pytest.raises(TypeError, match="expected 1 arguments"):
+        takes.run()
+
+
+def _as_stored(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_an_inserted_row_reads_back_as_the_orm_would_have_saved_it(coupon, store, merchant, django_assert_num_queries):
+    now = timezone.now()
+    api_key = ApiKey.create_for(store=store, name="계산대", by=merchant)[0]
+    fields = {
+        "coupon": coupon,
+        "store_id": coupon.store_id,
+        "via": "api",
+        "api_key": api_key,
+        "amount": 12_000,
+        "discount": 1_000,
+        "client_id": "pos-9",
+        "created_at": now,
+    }
+    with django_assert_num_queries(1):
+        fixed = insert_row(Redemption(**fields))
+    assert fixed.pk is not None
+    assert not fixed._state.adding
+    assert fixed._state.db == "default"
+    # Undone, to leave the coupon and the client id free for the same redemption saved by the ORM.
+    Redemption.objects.filter(pk=fixed.pk).update(client_id="moved", undone_at=now)
+    by_orm = Redemption.objects.create(**fields)
+    stored = _as_stored(Redemption.objects.get(pk=fixed.pk))
+    assert stored == {**_as_stored(fixed), "client_id": "moved", "undone_at": now}
+    differ = {k for k, v in _as_stored(by_orm).items() if stored[k] != v}
+    assert differ == {"id", "public_id", "client_id", "undone_at"}
+
+
+def test_an_insert_that_breaks_a_rule_of_the_table_writes_nothing(coupon):
+    fields = {"coupon": coupon, "store_id": coupon.store_id, "via": "api", "client_id": "pos-1"}
+    insert_row(Redemption(**fields, created_at=timezone.now()))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_row(Redemption(**fields, created_at=timezone.now()))
+    assert Redemption.objects.filter(client_id="pos-1").count() == 1
+
+
+def test_a_model_with_save_receivers_is_saved_by_the_orm(coupon):
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.client_id, created))
+
+    signals.post_save.connect(receiver, sender=Redemption)
+    try:
+        insert_row(Redemption(coupon=coupon, store_id=coupon.store_id, via="api", client_id="pos-2"))
+    finally:
+        signals.post_save.disconnect(receiver, sender=Redemption)
+    assert heard == [("pos-2", True)]
+    assert Redemption.objects.filter(client_id="pos-2").exists()
