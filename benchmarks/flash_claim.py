@@ -180,9 +180,11 @@ def start_gunicorn(env, *, workers=WORKERS, threads=THREADS):
     """(port, process): Dangol under gunicorn on a free 127.0.0.1 port, for a benchmark to stop by its pid."""
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    args = ["-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads), "--preload", "--keep-alive", "30"]
+    # The production configuration (hooks, logging, recycling), on a loopback port and in the bench's shape.
+    args = ["-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads)]
+    command = [str(gunicorn), "dangol.wsgi", *args, "--keep-alive", "30", "--log-level", "warning"]
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, bound to 127.0.0.1
-        [str(gunicorn), "dangol.wsgi", *args, "--log-level", "warning"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -45,7 +45,10 @@ THREADS = int(os.environ.get("BENCH_THREADS", 8))
 CLAIM_CLIENTS = 200
 REDEEM_RATE, REDEEM_SECONDS, REDEEM_CLIENTS = 200, 10, 20
 INBOX_CLIENTS, INBOX_SECONDS = 20, 10
-INBOX_MESSAGES = 60  # per customer: 120,000 inbox items in all, a third of them unread
+# Inbox items stored in all (BENCH_INBOX_ITEMS): each of the 2,000 customers has every message, one
+# every 100 minutes for most of a year; the newest 60 are a third unread, the older ones read.
+INBOX_ITEMS = int(os.environ.get("BENCH_INBOX_ITEMS", 10_000_000))
+UNREAD_AMONG_NEWEST = 60
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -120,18 +123,34 @@ def prepare():
         Coupon.objects.bulk_create(batch, batch_size=1000)
         codes[side] = [c.code for c in batch]
     messages = Message.objects.bulk_create(
-        Message(store=store, kind="info", body=f"오늘의 소식 {i}", status="sent", send_at=now, sent_at=now)
-        for i in range(INBOX_MESSAGES)
+        (
+            Message(store=store, kind="info", body=f"오늘의 소식 {i}", status="sent", send_at=now, sent_at=now)
+            for i in range(max(1, INBOX_ITEMS // len(setup["customers"])))
+        ),
+        batch_size=1000,
     )
+    newest = messages[-1].pk
     with connection.cursor() as cur:
+        # Without its indexes while it fills (as a bulk load would), then indexed, vacuumed and analysed.
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'messaging_inboxitem'"
+            " AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
+        )
+        indexes = cur.fetchall()
+        for name, _definition in indexes:
+            cur.execute(f'DROP INDEX "{name}"')
         cur.execute(
             "INSERT INTO messaging_inboxitem (message_id, customer_id, visible_at, read_at)"
-            " SELECT m.id, u.id, now() - (m.id %% 1000) * interval '1 minute',"
-            " CASE WHEN (m.id + u.id) %% 3 = 0 THEN NULL ELSE now() END"
-            " FROM messaging_message m CROSS JOIN accounts_user u WHERE m.id = ANY(%s) AND u.id = ANY(%s)",
-            ([m.pk for m in messages], setup["customers"]),
+            " SELECT m.id, u.id, now() - (%s - m.id) * interval '100 minutes',"
+            " CASE WHEN m.id > %s - %s AND (m.id + u.id) %% 3 = 0 THEN NULL ELSE now() END"
+            " FROM messaging_message m CROSS JOIN accounts_user u WHERE m.id BETWEEN %s AND %s AND u.id = ANY(%s)",
+            (newest, newest, UNREAD_AMONG_NEWEST, messages[0].pk, newest, setup["customers"]),
         )
-        cur.execute("ANALYZE")
+        for _name, definition in indexes:
+            cur.execute(definition)
+    connection.close()
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
     print(json.dumps({**setup, "api_key": plain, "codes": codes}))
 
 
@@ -170,12 +189,36 @@ end
 """
 )
 
+# A steady pace, as a busy market's tills keep it: the thread's sends are due every `interval_ms`
+# (threads / rate), each delay() waits for the next one due by the monotonic clock (LuaJIT's ffi),
+# and sends that fell behind go at once until the schedule is kept again.
 REDEEM_LUA = (
     STRIDE_LUA
     + """
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clk_id, bench_timespec *tp);
+]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
 local codes = {%(codes)s}
+local interval_ms = %(interval_ms)f
+local due = nil
 function delay()
-  return %(delay_ms)d
+  local now = now_ms()
+  if due == nil then
+    due = now + (first %% step) * interval_ms / step  -- the threads' sends interleave
+  end
+  local wait = due - now
+  due = due + interval_ms
+  if wait < 0 then
+    return 0
+  end
+  return math.floor(wait + 0.5)
 end
 function request()
   local c = codes[next_index]
@@ -249,46 +292,60 @@ def _over_http(env, setup, scratch):
         warm.write_text(_lua(INBOX_LUA, 2, sessions=_quoted(setup["sessions"][:50])) + DONE_LUA)
         _wrk(base, warm, connections=64, threads=2, seconds=3)
         rows = []
-
+        chosen = os.environ.get("BENCH_CASES", "claim,redemption,inbox").split(",")
         threads = 2
-        claim = scratch / "claim.lua"
-        path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
-        sessions = setup["sessions"]
-        claim.write_text(
-            _lua(CLAIM_LUA, threads, sessions=_quoted(sessions), csrf=secrets.token_hex(16), path=path) + DONE_LUA
-        )
-        result, cpu = _measured(server, lambda: _wrk(base, claim, connections=CLAIM_CLIENTS, threads=threads))
-        issued, sold_in = _issued(env["DATABASE_URL"], setup["http_campaign_pk"])
-        row = _row("claim (1,000 of 2,000), HTTP", CLAIM_CLIENTS, result, cpu, exact=issued)
-        # wrk's clock runs until its last thread stops; the coupons' own times say how long selling took.
-        rows.append({**row, "requests/s": "—", "claims/s": f"{COUPONS / sold_in:,.0f}"})
-
-        redeem = scratch / "redeem.lua"
-        path = f"/api/v1/stores/{setup['store']}/redemptions"
-        codes = setup["codes"]["http"][: REDEEM_RATE * REDEEM_SECONDS]
-        delay_ms = round(REDEEM_CLIENTS * 1000 / REDEEM_RATE)
-        redeem.write_text(
-            _lua(REDEEM_LUA, threads, codes=_quoted(codes), path=path, key=setup["api_key"], delay_ms=delay_ms)
-            + DONE_LUA
-        )
-        result, cpu = _measured(
-            server,
-            lambda: _wrk(base, redeem, connections=REDEEM_CLIENTS, threads=threads, seconds=REDEEM_SECONDS + 20),
-        )
-        row = _row(f"redemption ~{REDEEM_RATE}/s, HTTP", REDEEM_CLIENTS, result, cpu)
-        # wrk divides by its whole -d time, though its threads stop when the codes run out; the
-        # redemptions' own times say what pace the stall really kept.
-        rows.append({**row, "requests/s": f"{_redeemed_per_second(env['DATABASE_URL'], codes):,.0f}"})
-
-        inbox = scratch / "inbox.lua"
-        inbox.write_text(_lua(INBOX_LUA, threads, sessions=_quoted(sessions)) + DONE_LUA)
-        result, cpu = _measured(
-            server, lambda: _wrk(base, inbox, connections=INBOX_CLIENTS, threads=threads, seconds=INBOX_SECONDS)
-        )
-        rows.append(_row("GET /api/v1/inbox, HTTP", INBOX_CLIENTS, result, cpu))
+        if "claim" in chosen:
+            rows.append(_claim_over_http(base, server, env, setup, scratch, threads))
+        if "redemption" in chosen:
+            rows.append(_redemptions_over_http(base, server, env, setup, scratch, threads))
+        if "inbox" in chosen:
+            rows.append(_inbox_over_http(base, server, setup, scratch, threads))
         return rows
     finally:
         stop_gunicorn(server)
+
+
+def _claim_over_http(base, server, env, setup, scratch, threads):
+    claim = scratch / "claim.lua"
+    path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
+    sessions = setup["sessions"]
+    claim.write_text(
+        _lua(CLAIM_LUA, threads, sessions=_quoted(sessions), csrf=secrets.token_hex(16), path=path) + DONE_LUA
+    )
+    result, cpu = _measured(server, lambda: _wrk(base, claim, connections=CLAIM_CLIENTS, threads=threads))
+    issued, sold_in = _issued(env["DATABASE_URL"], setup["http_campaign_pk"])
+    row = _row("claim (1,000 of 2,000), HTTP", CLAIM_CLIENTS, result, cpu, exact=issued)
+    # wrk's clock runs until its last thread stops; the coupons' own times say how long selling took.
+    return {**row, "requests/s": "—", "claims/s": f"{COUPONS / sold_in:,.0f}"}
+
+
+def _redemptions_over_http(base, server, env, setup, scratch, threads):
+    redeem = scratch / "redeem.lua"
+    path = f"/api/v1/stores/{setup['store']}/redemptions"
+    codes = setup["codes"]["http"][: REDEEM_RATE * REDEEM_SECONDS]
+    interval_ms = threads * 1000 / REDEEM_RATE
+    redeem.write_text(
+        _lua(REDEEM_LUA, threads, codes=_quoted(codes), path=path, key=setup["api_key"], interval_ms=interval_ms)
+        + DONE_LUA
+    )
+    result, cpu = _measured(
+        server,
+        lambda: _wrk(base, redeem, connections=REDEEM_CLIENTS, threads=threads, seconds=REDEEM_SECONDS + 20),
+    )
+    row = _row(f"redemption ~{REDEEM_RATE}/s, HTTP", REDEEM_CLIENTS, result, cpu)
+    # wrk divides by its whole -d time, though its threads stop when the codes run out; the
+    # redemptions' own times say what pace the stall really kept.
+    return {**row, "requests/s": f"{_redeemed_per_second(env['DATABASE_URL'], codes):,.0f}"}
+
+
+def _inbox_over_http(base, server, setup, scratch, threads):
+    sessions = setup["sessions"]
+    inbox = scratch / "inbox.lua"
+    inbox.write_text(_lua(INBOX_LUA, threads, sessions=_quoted(sessions)) + DONE_LUA)
+    result, cpu = _measured(
+        server, lambda: _wrk(base, inbox, connections=INBOX_CLIENTS, threads=threads, seconds=INBOX_SECONDS)
+    )
+    return _row("GET /api/v1/inbox, HTTP", INBOX_CLIENTS, result, cpu)
 
 
 def _wrk(base, script, *, connections, threads, seconds=60):
@@ -396,17 +453,24 @@ def _cpu_now():
 
 def _over_sql(bench_url, setup):
     rows = []
-    cpu = _cpu_now()
-    claim = _sql_round(bench_url, setup)
-    cpu = (_cpu_now() - cpu) * 1000 / max(claim["requests"], 1)
-    rows.append({**claim, "case": "claim, raw SQL", "CPU ms/req": f"{cpu:.2f} (driver)"})
-    rows.append(_sql_redemptions(bench_url, setup))
-    rows.append(_sql_inbox(bench_url, setup))
+    chosen = os.environ.get("BENCH_CASES", "claim,redemption,inbox").split(",")
+    if "claim" in chosen:
+        cpu = _cpu_now()
+        claim = _sql_round(bench_url, setup)
+        cpu = (_cpu_now() - cpu) * 1000 / max(claim["requests"], 1)
+        rows.append({**claim, "case": "claim, raw SQL", "CPU ms/req": f"{cpu:.2f} (driver)"})
+    if "redemption" in chosen:
+        rows.append(_sql_redemptions(bench_url, setup))
+    if "inbox" in chosen:
+        rows.append(_sql_inbox(bench_url, setup))
     return rows
 
 
-def _sql_threads(bench_url, count, work, seconds):
-    """Run `work(cur, i)` on `count` connections for `seconds`; (latencies ms, requests, elapsed, cpu ms/req)."""
+def _sql_threads(bench_url, count, work, seconds, rate=None):
+    """Run `work(cur, i)` on `count` connections for `seconds`; (latencies ms, requests, elapsed, cpu ms/req).
+
+    With `rate`, the connections together start `rate` calls a second on a fixed schedule (the wait
+    for a call's turn is not part of its time)."""
     import psycopg
 
     latencies, lock = [], threading.Lock()
@@ -418,6 +482,9 @@ def _sql_threads(bench_url, count, work, seconds):
             start_line.wait()
             i = 0
             while time.monotonic() < deadline[0]:
+                if rate:
+                    due = started + (n + i * count) / rate
+                    time.sleep(max(0.0, due - time.monotonic()))
                 began = time.perf_counter()
                 if not work(conn, n, i):
                     return
@@ -427,7 +494,7 @@ def _sql_threads(bench_url, count, work, seconds):
                 i += 1
 
     cpu = _cpu_now()
-    started = time.monotonic()
+    started = time.monotonic() + 0.2  # the connections are open by then
     deadline[0] = started + seconds + 1
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
     for t in threads:
@@ -459,7 +526,6 @@ def _sql_redemptions(bench_url, setup):
     codes = queue.SimpleQueue()
     for code in setup["codes"]["sql"][: REDEEM_RATE * REDEEM_SECONDS]:
         codes.put(code)
-    interval = REDEEM_CLIENTS / REDEEM_RATE
     store = setup["store_pk"]
 
     def work(conn, _n, i):
@@ -485,10 +551,9 @@ def _sql_redemptions(bench_url, setup):
                 " device, created_at) VALUES (%s, %s, %s, 'api', 12000, %s, %s, '', now())",
                 (_random(10).lower(), coupon, store, amount_off, f"bench-{code}"),
             )
-        time.sleep(max(0.0, interval - 0.001))
         return True
 
-    latencies, elapsed, cpu = _sql_threads(bench_url, REDEEM_CLIENTS, work, REDEEM_SECONDS + 20)
+    latencies, elapsed, cpu = _sql_threads(bench_url, REDEEM_CLIENTS, work, REDEEM_SECONDS + 20, rate=REDEEM_RATE)
     return _sql_row(f"redemption ~{REDEEM_RATE}/s, raw SQL", REDEEM_CLIENTS, latencies, elapsed, cpu)
 
 
@@ -562,7 +627,7 @@ def profile(claims=300):
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(70)
 
 
-ROUNDS = 3  # of `requests` each; the quickest round is the figure, as other processes only ever add to it
+ROUNDS = 5  # of `requests` each; the quickest round is the figure, as other processes only ever add to it
 
 
 def cpu(requests=None):
@@ -583,9 +648,17 @@ def cpu(requests=None):
     handler = WSGIHandler()
     requests = requests or int(os.environ.get("BENCH_REQUESTS", 100))
     chosen = os.environ.get("BENCH_CASES", "").split(",")
+    gap = float(os.environ.get("BENCH_GAP_MS", 0)) / 1000  # idle time between requests, as at a steady pace
+    import gc
+
     if os.environ.get("BENCH_GC") == "off":
-        import gc
         gc.disable()
+    if os.environ.get("BENCH_GC") == "freeze":
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 - as gunicorn's preload would have it
+        gc.collect()
+        gc.freeze()
     setup = json.loads(Path(os.environ["BENCH_SETUP_FILE"]).read_text())
     csrf = secrets.token_hex(16)
 
@@ -653,6 +726,8 @@ def cpu(requests=None):
                 profiler.enable()
             for i in range(first, first + requests):
                 statuses.add(request(i))
+                if gap:
+                    time.sleep(gap)
             if profiler:
                 profiler.disable()
             spent.append((time.process_time() - started) / requests * 1000)
