@@ -48,3 +48,14 @@ class Allowance(models.Model):
                 sql, [what, key, connection.ops.adapt_datetimefield_value(window_start), count, limit - count]
             )
             return cursor.fetchone() is not None
+
+    @classmethod
+    def give_back(cls, *, what, key, window_start, count=1):
+        """Return `count` taken outside a transaction by a request that was then refused for another reason."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET used = used - %s"  # noqa: S608 - our table
+                " WHERE what = %s AND key = %s AND window_start = %s AND used >= %s",
+                [count, what, key, connection.ops.adapt_datetimefield_value(window_start), count],
+            )

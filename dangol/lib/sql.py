@@ -15,9 +15,11 @@ The writes on the same paths get the same treatment: `FixedUpdate` is a queryset
 once, and `insert_row` is `save(force_insert=True)` with its INSERT built once per model.
 """
 
+import contextlib
 import datetime as dt
+from typing import NamedTuple
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import signals
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql import UpdateQuery
@@ -173,11 +175,19 @@ class FixedUpdate:
         self._compiled = {}
 
     def run(self, *args):
+        alias, sql, params = self.statement(args)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def statement(self, args):
+        """(database alias, SQL, parameters) of the update with these arguments."""
         if len(args) != len(self.markers):
             raise TypeError(f"expected {len(self.markers)} arguments, got {len(args)}")
         if self._model is None:
             self._model = self.build(*self.markers).model
         alias = router.db_for_write(self._model)
+        connection = connections[alias]
         compiled = self._compiled.get(alias)
         if compiled is None:
             query = self.build(*self.markers).query.chain(UpdateQuery)
@@ -186,13 +196,9 @@ class FixedUpdate:
                 raise ValueError("an update of a parent model's table can't be fixed")
             query.annotations = {}
             sql, params = query.get_compiler(alias).as_sql()
-            connection = connections[alias]
             compiled = self._compiled[alias] = (sql, list(params), _slots(connection, params, self.markers))
         sql, params, slots = compiled
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _with_arguments(connection, params, slots, args))
-            return cursor.rowcount
+        return alias, sql, _with_arguments(connection, params, slots, args)
 
 
 _INSERTS = {}
@@ -209,48 +215,103 @@ def insert_row(instance, using=None):
     model = type(instance)
     alias = using or router.db_for_write(model, instance=instance)
     connection = connections[alias]
+    plan = _insert_plan(model, connection)
+    values = _prepared(plan, instance, connection) if _insertable(instance) else None
+    if values is None:
+        instance.save(force_insert=True, using=alias)
+        return instance
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, values)
+        row = cursor.fetchone() if plan.returned else None
+    _inserted(plan, instance, row, alias)
+    return instance
+
+
+def insert_row_after(update, args, instance):
+    """`update.run(*args)`, then `insert_row(instance)` only if the update changed a row; both or neither.
+
+    True when both happened, False when the update matched no row (nothing written). An insert that
+    breaks a rule of its table (IntegrityError) undoes the update. On PostgreSQL this is one statement,
+    `WITH changed AS (UPDATE … RETURNING 1) INSERT … SELECT … FROM changed`, with no transaction of its
+    own outside one (a savepoint inside one); elsewhere the two statements run in a transaction.
+    """
+    alias, update_sql, update_params = update.statement(args)
+    connection = connections[alias]
+    plan = _insert_plan(type(instance), connection)
+    values = _prepared(plan, instance, connection) if _insertable(instance) else None
+    if connection.vendor != "postgresql" or values is None:
+        with transaction.atomic(using=alias):
+            if update.run(*args) == 0:
+                return False
+            insert_row(instance, using=alias)
+            return True
+    # The parameters are bound by the client (Django's default for psycopg), so each one takes its column's type.
+    sql = f"WITH changed AS ({update_sql} RETURNING 1) {plan.into} SELECT {plan.placeholders} FROM changed"  # noqa: S608
+    savepoint = transaction.atomic(using=alias) if connection.in_atomic_block else contextlib.nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(f"{sql} {plan.returning}", [*update_params, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _inserted(plan, instance, row, alias)
+    return True
+
+
+def _insertable(instance):
+    """Whether insert_row writes `instance` itself (not through save())."""
+    model = type(instance)
     meta = model._meta
-    if (
+    return not (
         meta.parents
         or signals.pre_save.has_listeners(model)
         or signals.post_save.has_listeners(model)
         or (meta.auto_field is not None and getattr(instance, meta.auto_field.attname) is not None)
-    ):
-        instance.save(force_insert=True, using=alias)
-        return instance
-    plan = _INSERTS.get((model, alias))
-    if plan is None:
-        plan = _INSERTS[(model, alias)] = _insert_plan(model, connection)
-    sql, fields, returning = plan
-    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-    if any(hasattr(value, "resolve_expression") for value in values):
-        instance.save(force_insert=True, using=alias)
-        return instance
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone() if returning else None
-    for field, value in zip(returning, row or (), strict=False):
-        setattr(instance, field.attname, value)
-    instance._state.adding = False
-    instance._state.db = alias
-    return instance
+    )
+
+
+class _InsertPlan(NamedTuple):
+    into: str  # INSERT INTO table (columns)
+    placeholders: str
+    returning: str  # the RETURNING clause, or ""
+    fields: list
+    returned: list  # the fields the database fills in
+
+    @property
+    def sql(self):
+        return f"{self.into} VALUES ({self.placeholders}) {self.returning}".rstrip()
 
 
 def _insert_plan(model, connection):
+    key = (model, connection.alias)
+    plan = _INSERTS.get(key)
+    if plan is not None:
+        return plan
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field and not field.generated]
     if any(field.has_db_default() for field in fields):
         raise ValueError(f"{model.__name__}: fields with a database default can't be inserted by insert_row")
     quote = connection.ops.quote_name
-    returning = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
-    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(  # noqa: S608 - names from the model
-        table=quote(meta.db_table),
-        columns=", ".join(quote(field.column) for field in fields),
-        values=", ".join(["%s"] * len(fields)),
-    )
-    if returning:
-        clause, _params = connection.ops.return_insert_columns(returning)
-        sql = f"{sql} {clause}"
-    elif meta.auto_field is not None:
+    returned = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
+    if not returned and meta.auto_field is not None:
         raise ValueError(f"{model.__name__}: this database can't return the new id")
-    return sql, fields, returning
+    plan = _INSERTS[key] = _InsertPlan(
+        into=f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})",
+        placeholders=", ".join(["%s"] * len(fields)),
+        returning=connection.ops.return_insert_columns(returned)[0] if returned else "",
+        fields=fields,
+        returned=returned,
+    )
+    return plan
+
+
+def _prepared(plan, instance, connection):
+    """The instance's values as the ORM sends them, or None when one is an expression (left to save())."""
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in plan.fields]
+    return None if any(hasattr(value, "resolve_expression") for value in values) else values
+
+
+def _inserted(plan, instance, row, alias):
+    for field, value in zip(plan.returned, row or (), strict=False):
+        setattr(instance, field.attname, value)
+    instance._state.adding = False
+    instance._state.db = alias

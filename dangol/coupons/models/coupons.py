@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from dangol.channels.models import Follow
 from dangol.lib.ids import new_public_id
 from dangol.lib.seoul import seoul_midnight, seoul_today, short_moment, to_seoul
-from dangol.lib.sql import MARKER_ID, MARKER_TEXT, MARKER_TIME, FixedQuery, FixedUpdate, insert_row
+from dangol.lib.sql import (
+    MARKER_ID,
+    MARKER_TEXT,
+    MARKER_TIME,
+    FixedQuery,
+    FixedUpdate,
+    insert_row,
+    insert_row_after,
+)
 from dangol.lib.text import optional_text, visible
 from dangol.messaging.models import InboxItem
 
@@ -344,10 +352,11 @@ class Campaign(models.Model):
         return issued is None or issued >= self.quantity
 
     def _issue(self, *, customer, now, slot, code):
-        """Insert one coupon and take it from the quantity, inside the caller's transaction.
+        """Take one from the quantity and insert the coupon, both or neither (lib.sql.insert_row_after).
 
-        The counter is updated last, so the campaign row stays locked only until the commit;
-        when it is sold out the update matches no row and the insert is rolled back with it.
+        On PostgreSQL that is one statement, which holds the campaign row only until it commits: sold out,
+        the counter update matches no row and nothing is inserted; a second coupon for the same slot
+        breaks the unique (campaign, customer, slot) and the counter goes back with it.
         """
         starts_at, expires_at = self.validity_for(now)
         coupon = Coupon(
@@ -361,8 +370,7 @@ class Campaign(models.Model):
             starts_at=starts_at,
             expires_at=expires_at,
         )
-        insert_row(coupon)
-        if _TAKE_ONE.run(self.pk) != 1:
+        if not insert_row_after(_TAKE_ONE, (self.pk,), coupon):
             raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
         if Campaign.store.is_cached(self):
             coupon.store = self.store
@@ -397,7 +405,7 @@ class Campaign(models.Model):
     def _hand_out(self, *, customer, now, address=None):
         """Exactly once under any concurrency: the quantity by the conditional counter update,
         the per-customer limit by the unique (campaign, customer, slot), one draw by a unique
-        LotteryDraw. Any refusal rolls the whole transaction back."""
+        LotteryDraw. A refusal writes nothing (the address's share of the hour is given back)."""
         self.refuse_unless_open(now)
         already = (
             _("이미 응모한 추첨입니다.")
@@ -411,40 +419,57 @@ class Campaign(models.Model):
         # One coupon per customer (the usual case) goes straight for slot 1: the unique slot refuses a
         # second one, and the retry counts. Each lost race means another claim by this customer took a
         # slot, so this ends.
-        counted = self.per_customer_limit > 1
+        if self.method == Method.LOTTERY:
+            return self._enter_draw(customer=customer, now=now, address=address, already=already)
+        # The address's share of the hour is its own statement, given back if no coupon comes of it: the
+        # coupon and its count are then one statement, with no transaction around them (lib.sql).
+        self._take_address_allowance(address, now)
+        try:
+            counted = self.per_customer_limit > 1
+            for _attempt in range(self.per_customer_limit + 3):
+                held = Coupon.objects.filter(campaign=self, customer=customer).count() if counted else 0
+                if held >= self.per_customer_limit:
+                    raise CouponRefused(already, status=409)
+                try:
+                    return self._issue(customer=customer, now=now, slot=held + 1, code=new_code())
+                except IntegrityError:
+                    # The same customer's other claim took this slot a moment ago (count again),
+                    # or two coupons drew the same code (draw another).
+                    counted = True
+            raise CouponRefused(_("잠시 뒤에 다시 눌러 주세요."), status=503)
+        except CouponRefused:
+            self._give_back_address_allowance(address, now)
+            raise
+
+    def _enter_draw(self, *, customer, now, address, already):
         for _attempt in range(self.per_customer_limit + 3):
             code = new_code()
             try:
                 with transaction.atomic():
-                    if self.method == Method.LOTTERY:
-                        self._take_address_allowance(address, now)
-                        return self._draw(customer=customer, now=now, code=code)
-                    held = Coupon.objects.filter(campaign=self, customer=customer).count() if counted else 0
-                    if held >= self.per_customer_limit:
-                        raise CouponRefused(already, status=409)
                     self._take_address_allowance(address, now)
-                    return self._issue(customer=customer, now=now, slot=held + 1, code=code)
+                    return self._draw(customer=customer, now=now, code=code)
             except IntegrityError:
-                if self.method == Method.LOTTERY and not Coupon.objects.filter(code=code).exists():
+                if not Coupon.objects.filter(code=code).exists():
                     raise CouponRefused(already, status=409) from None
-                counted = True
-                # The same customer's other claim took this slot a moment ago (count again),
-                # or two coupons drew the same code (draw another).
+                # Two coupons drew the same code: draw another.
         raise CouponRefused(_("잠시 뒤에 다시 눌러 주세요."), status=503)
 
     def _take_address_allowance(self, address, now):
-        """One of the hour's store-page claims for `address`, inside the claim's transaction."""
+        """One of the hour's store-page claims for `address`."""
         if not address or self.method not in (Method.FIRST_COME, Method.LOTTERY):
             return
         limit = claims_per_address_per_hour()
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        if not Allowance.take(what=Allowance.CLAIM, key=address_key(address), window_start=hour, limit=limit):
+        if not Allowance.take(what=Allowance.CLAIM, key=address_key(address), window_start=_hour(now), limit=limit):
             raise CouponRefused(
                 _(
                     "이 인터넷 연결에서 한 시간에 받을 수 있는 쿠폰 {n}장을 모두 받았습니다. 잠시 뒤에 다시 해 주세요."
                 ).format(n=limit),
                 status=429,
             )
+
+    def _give_back_address_allowance(self, address, now):
+        if address and self.method in (Method.FIRST_COME, Method.LOTTERY):
+            Allowance.give_back(what=Allowance.CLAIM, key=address_key(address), window_start=_hour(now))
 
     def _draw(self, *, customer, now, code):
         if self._sold_out():
@@ -1013,6 +1038,10 @@ class SigningKey(models.Model):
             raise tokens.BadToken
         coupon.store = store
         return coupon
+
+
+def _hour(now):
+    return now.replace(minute=0, second=0, microsecond=0)
 
 
 # Asked on every claim and every use at the stall: built by the ORM once per process (lib.sql).

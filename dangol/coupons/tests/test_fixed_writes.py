@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dangol.coupons.models import ApiKey, Campaign, Coupon, CouponStatus, Redemption, SigningKey
 from dangol.coupons.models.coupons import _TAKE_ONE, _USE
-from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedUpdate, insert_row
+from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedUpdate, insert_row, insert_row_after
 
 
 @pytest.fixture
@@ -138,3 +138,49 @@ def test_a_model_with_save_receivers_is_saved_by_the_orm(coupon):
         signals.post_save.disconnect(receiver, sender=Redemption)
     assert heard == [("pos-2", True)]
     assert Redemption.objects.filter(client_id="pos-2").exists()
+
+
+def _coupon_for(campaign, customer, slot=1):
+    now = timezone.now()
+    return Coupon(
+        code=f"N{slot}{campaign.pk}",
+        campaign=campaign,
+        store=campaign.store,
+        customer=customer,
+        slot=slot,
+        signing_key=SigningKey.objects.active_for(campaign.store_id),
+        issued_at=now,
+        starts_at=now,
+        expires_at=now + dt.timedelta(days=1),
+    )
+
+
+def test_the_insert_follows_the_update_both_or_neither(make_campaign, customer):
+    campaign = make_campaign(quantity=1)
+    first = _coupon_for(campaign, customer)
+    assert insert_row_after(_TAKE_ONE, (campaign.pk,), first) is True
+    assert first.pk is not None and not first._state.adding
+    # Sold out: the update matches no row, and nothing is inserted.
+    assert insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer, slot=2)) is False
+    assert Coupon.objects.filter(campaign=campaign).count() == 1
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
+
+
+def test_an_insert_that_breaks_a_unique_rule_takes_its_update_back(make_campaign, customer):
+    campaign = make_campaign(quantity=5)
+    insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))
+    with pytest.raises(IntegrityError):
+        insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))  # the same slot again
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
+    assert Coupon.objects.filter(campaign=campaign).count() == 1
+
+
+def test_inside_a_transaction_a_broken_rule_leaves_the_transaction_usable(make_campaign, customer):
+    campaign = make_campaign(quantity=5)
+    with transaction.atomic():
+        insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))
+        with pytest.raises(IntegrityError):
+            insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))
+        assert insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer, slot=2)) is True
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 2
+    assert sorted(Coupon.objects.filter(campaign=campaign).values_list("slot", flat=True)) == [1, 2]
