@@ -102,12 +102,11 @@ def prepare():
     import datetime as dt
 
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    from dangol.accounts.models import User
+    from dangol.accounts.models import Session, User
+    from dangol.accounts.sessions import SessionStore
     from dangol.channels.models import Store
     from dangol.coupons.models import Campaign, SigningKey
     from dangol.markets.models import Market
@@ -141,7 +140,12 @@ def prepare():
             "renewed_at": int(time.time()),  # as at a real sign-in: no renewal write on the first request
         }
         sessions.append(
-            Session(session_key=get_random_string(32), session_data=SessionStore().encode(data), expire_date=expires)
+            Session(
+                session_key=get_random_string(32),
+                session_data=SessionStore().encode(data),
+                expire_date=expires,
+                user_id=user.pk,
+            )
         )
     Session.objects.bulk_create(sessions, batch_size=500)
     print(

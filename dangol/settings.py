@@ -166,7 +166,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 # Signed in on the phone for 30 days after the last visit: the session is renewed once half of it has passed.
-SESSION_ENGINE = "dangol.core.sessions"  # database sessions, loaded by one fixed statement
+SESSION_ENGINE = "dangol.accounts.sessions"  # database sessions, read with their person by one fixed statement
 SESSION_COOKIE_AGE = env_int("DANGOL_SESSION_DAYS", 30) * 24 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 # Behind TLS (production): Secure cookies, HSTS and a redirect from http. Secure cookies are on whenever DEBUG is off.

@@ -2,6 +2,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.db import connections, router
 
 from .models import User
+from .sessions import user_read_with_session
 
 _FIELDS = [field.attname for field in User._meta.concrete_fields]
 # The signed-in person of every request, by a fixed statement: no ORM query to build each time.
@@ -19,6 +20,9 @@ class PhoneCodeBackend(BaseBackend):
         return User.objects.signing_in(phone=phone, code=code)  # or SignInRefused
 
     def get_user(self, user_id):
+        read, user = user_read_with_session(user_id)
+        if read:  # this request's session brought its person along (accounts.sessions)
+            return user
         alias = router.db_for_read(User)
         with connections[alias].cursor() as cursor:
             cursor.execute(GET_USER, [user_id])

@@ -4,13 +4,12 @@ expired sessions; each tick takes a bounded batch."""
 import datetime as dt
 
 import time_machine
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from dangol.accounts import jobs
-from dangol.accounts.models import AddressThrottle, PhoneCode, PhoneThrottle
+from dangol.accounts.models import AddressThrottle, PhoneCode, PhoneThrottle, Session
 from dangol.accounts.services import sign_in_code_send
+from dangol.accounts.sessions import SessionStore
 from dangol.lib.periodic import periodic_jobs
 
 
