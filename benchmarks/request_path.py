@@ -699,8 +699,6 @@ def cpu(requests=None):
             json.dumps({"code": setup["codes"]["http"][i], "amount": 12000, "client_id": f"cpu-{i}"}).encode(),
         ),
         "inbox": lambda i: call("GET", "/api/v1/inbox", {"HTTP_COOKIE": f"sessionid={setup['sessions'][i]}"}),
-        "healthz": lambda i: call("GET", "/healthz", {}),
-        "signed-in 404": lambda i: call("GET", "/api/v1/nothing", {"HTTP_COOKIE": f"sessionid={setup['sessions'][i]}"}),
     }
     for name, request in cases.items():
         if chosen != [""] and name not in chosen:

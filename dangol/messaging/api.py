@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -82,14 +83,22 @@ _ITEM_COLUMNS = {
     "footer": "message__footer",
     "buttons": "message__buttons",
     "received_at": "visible_at",
-    "read_at": "read_at",
+    "read": "read",  # whether it was read, worked out by the database: one time fewer to read back per item
 }
 
 
+def inbox_items(customer_id, now, limit):
+    """The newest `limit` items visible to the customer at `now`, as the inbox answer's columns."""
+    return (
+        InboxItem.objects.for_customer(customer_id, now=now)
+        .select_related(None)
+        .annotate(read=ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField()))
+        .values(*_ITEM_COLUMNS.values())[:limit]
+    )
+
+
 def _item(row):
-    item = {name: row[column] for name, column in _ITEM_COLUMNS.items()}
-    item["read"] = item.pop("read_at") is not None
-    return item
+    return {name: row[column] for name, column in _ITEM_COLUMNS.items()}
 
 
 @router.post("/stores/{public_id}/messages", auth=session_auth, response={201: MessageOut})
@@ -108,15 +117,7 @@ def send(request, public_id: str, payload: MessageIn):
 
 
 # Every phone asks for its inbox: its two queries are built by the ORM once per process (lib.sql).
-_INBOX_ITEMS = FixedQuery(
-    lambda customer_id, now, limit: (
-        InboxItem.objects.for_customer(customer_id, now=now)
-        .select_related(None)
-        .values(*_ITEM_COLUMNS.values())[:limit]
-    ),
-    MARKER_ID,
-    MARKER_TIME,
-)
+_INBOX_ITEMS = FixedQuery(inbox_items, MARKER_ID, MARKER_TIME)
 _UNREAD = FixedQuery(
     lambda customer_id, now: InboxItem.objects.unread_counts(customer_id, now=now), MARKER_ID, MARKER_TIME
 )

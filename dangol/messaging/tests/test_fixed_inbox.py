@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dangol.accounts.models import User
 from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedQuery
-from dangol.messaging.api import _ITEM_COLUMNS
+from dangol.messaging.api import inbox_items
 from dangol.messaging.models import InboxItem, Message, MessageKind
 from dangol.reports.models import Target
 
@@ -28,12 +28,7 @@ def django_queries():
         yield seen
 
 
-def _items(customer_id, now, limit):
-    return (
-        InboxItem.objects.for_customer(customer_id, now=now)
-        .select_related(None)
-        .values(*_ITEM_COLUMNS.values())[:limit]
-    )
+_items = inbox_items  # the inbox API's queryset, as the ORM runs it
 
 
 @pytest.fixture
