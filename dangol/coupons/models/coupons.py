@@ -351,15 +351,10 @@ class Campaign(models.Model):
         issued = Campaign.objects.filter(pk=self.pk).values_list("issued_count", flat=True).first()
         return issued is None or issued >= self.quantity
 
-    def _issue(self, *, customer, now, slot, code):
-        """Take one from the quantity and insert the coupon, both or neither (lib.sql.insert_row_after).
-
-        On PostgreSQL that is one statement, which holds the campaign row only until it commits: sold out,
-        the counter update matches no row and nothing is inserted; a second coupon for the same slot
-        breaks the unique (campaign, customer, slot) and the counter goes back with it.
-        """
+    def unsaved_coupon(self, *, customer, now, slot, code):
+        """This campaign's coupon for `customer`, issued `now` and signed by the store's key, not yet saved."""
         starts_at, expires_at = self.validity_for(now)
-        coupon = Coupon(
+        return Coupon(
             code=code,
             campaign=self,
             store_id=self.store_id,
@@ -370,6 +365,15 @@ class Campaign(models.Model):
             starts_at=starts_at,
             expires_at=expires_at,
         )
+
+    def _issue(self, *, customer, now, slot, code):
+        """Take one from the quantity and insert the coupon, both or neither (lib.sql.insert_row_after).
+
+        On PostgreSQL that is one statement, which holds the campaign row only until it commits: sold out,
+        the counter update matches no row and nothing is inserted; a second coupon for the same slot
+        breaks the unique (campaign, customer, slot) and the counter goes back with it.
+        """
+        coupon = self.unsaved_coupon(customer=customer, now=now, slot=slot, code=code)
         if not insert_row_after(_TAKE_ONE, (self.pk,), coupon):
             raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
         if Campaign.store.is_cached(self):

@@ -141,18 +141,7 @@ def test_a_model_with_save_receivers_is_saved_by_the_orm(coupon):
 
 
 def _coupon_for(campaign, customer, slot=1):
-    now = timezone.now()
-    return Coupon(
-        code=f"N{slot}{campaign.pk}",
-        campaign=campaign,
-        store=campaign.store,
-        customer=customer,
-        slot=slot,
-        signing_key=SigningKey.objects.active_for(campaign.store_id),
-        issued_at=now,
-        starts_at=now,
-        expires_at=now + dt.timedelta(days=1),
-    )
+    return campaign.unsaved_coupon(customer=customer, now=timezone.now(), slot=slot, code=f"N{slot}{campaign.pk}")
 
 
 def test_the_insert_follows_the_update_both_or_neither(make_campaign, customer):
