@@ -132,13 +132,15 @@ def frozen_database(postgres):
             except TimeoutError:
                 continue
 
-    threading.Thread(target=hold, daemon=True).start()
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
     saved = dict(connection.settings_dict)
     connection.settings_dict.update(HOST="127.0.0.1", PORT=listener.getsockname()[1])
     yield
     connection.settings_dict.clear()
     connection.settings_dict.update(saved)
     stop.set()
+    holder.join()  # out of accept() before the listener closes under it
     for sock in accepted:
         sock.close()
     listener.close()
