@@ -241,15 +241,18 @@ def insert_row_after(update, args, instance):
     values = _prepared(plan, instance, connection) if _insertable(instance) else None
     if connection.vendor != "postgresql" or values is None:
         with transaction.atomic(using=alias):
-            if update.run(*args) == 0:
-                return False
+            with connection.cursor() as cursor:
+                cursor.execute(update_sql, update_params)
+                if cursor.rowcount == 0:
+                    return False
             insert_row(instance, using=alias)
             return True
     # The parameters are bound by the client (Django's default for psycopg), so each one takes its column's type.
     sql = f"WITH changed AS ({update_sql} RETURNING 1) {plan.into} SELECT {plan.placeholders} FROM changed"  # noqa: S608
     savepoint = transaction.atomic(using=alias) if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
-        cursor.execute(f"{sql} {plan.returning}", [*update_params, *values])
+        # Without a column to return (no auto id), a row still says whether the insert happened.
+        cursor.execute(f"{sql} {plan.returning or 'RETURNING 1'}", [*update_params, *values])
         row = cursor.fetchone()
     if row is None:
         return False
