@@ -49,6 +49,8 @@ INBOX_CLIENTS, INBOX_SECONDS = 20, 10
 # every 100 minutes for most of a year; the newest 60 are a third unread, the older ones read.
 INBOX_ITEMS = int(os.environ.get("BENCH_INBOX_ITEMS", 10_000_000))
 UNREAD_AMONG_NEWEST = 60
+# The cases a run measures (BENCH_CASES=claim,inbox picks some), over HTTP, in raw SQL and in one process.
+CASES = os.environ.get("BENCH_CASES", "claim,redemption,inbox").split(",")
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -292,7 +294,7 @@ def _over_http(env, setup, scratch):
         warm.write_text(_lua(INBOX_LUA, 2, sessions=_quoted(setup["sessions"][:50])) + DONE_LUA)
         _wrk(base, warm, connections=64, threads=2, seconds=3)
         rows = []
-        chosen = os.environ.get("BENCH_CASES", "claim,redemption,inbox").split(",")
+        chosen = CASES
         threads = 2
         if "claim" in chosen:
             rows.append(_claim_over_http(base, server, env, setup, scratch, threads))
@@ -453,7 +455,7 @@ def _cpu_now():
 
 def _over_sql(bench_url, setup):
     rows = []
-    chosen = os.environ.get("BENCH_CASES", "claim,redemption,inbox").split(",")
+    chosen = CASES
     if "claim" in chosen:
         cpu = _cpu_now()
         claim = _sql_round(bench_url, setup)
@@ -647,7 +649,6 @@ def cpu(requests=None):
 
     handler = WSGIHandler()
     requests = requests or int(os.environ.get("BENCH_REQUESTS", 100))
-    chosen = os.environ.get("BENCH_CASES", "").split(",")
     gap = float(os.environ.get("BENCH_GAP_MS", 0)) / 1000  # idle time between requests, as at a steady pace
     import gc
 
@@ -701,7 +702,7 @@ def cpu(requests=None):
         "inbox": lambda i: call("GET", "/api/v1/inbox", {"HTTP_COOKIE": f"sessionid={setup['sessions'][i]}"}),
     }
     for name, request in cases.items():
-        if chosen != [""] and name not in chosen:
+        if name not in CASES:
             continue
         statements = []
 

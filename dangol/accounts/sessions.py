@@ -35,15 +35,16 @@ class SessionStore(DatabaseSessionStore):
     def load(self):
         user_model = get_user_model()
         connection = connections[router.db_for_read(self.model)]
+        sql, user_fields = _load_statement(connection, self.model, user_model)
         with connection.cursor() as cursor:
-            cursor.execute(_load_sql(connection, self.model, user_model), [self.session_key, timezone.now()])
+            cursor.execute(sql, [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:
             _read_with_session.set(None)
             self._session_key = None
             return {}
         data, user_id, user_row = row[0], row[1], row[2:]
-        user = None if user_row[0] is None else user_model.from_db(connection.alias, _user_fields(user_model), user_row)
+        user = None if user_row[0] is None else user_model.from_db(connection.alias, user_fields, user_row)
         _read_with_session.set((user_id, user) if user_id is not None else None)
         return self.decode(data)
 
@@ -64,22 +65,21 @@ def forget_person_read(**_kwargs):
 
 request_finished.connect(forget_person_read, dispatch_uid="accounts.sessions.forget_person_read")
 
-_SQL = {}
+_STATEMENTS = {}
 
 
-def _user_fields(user_model):
-    return [field.attname for field in user_model._meta.concrete_fields]
-
-
-def _load_sql(connection, session_model, user_model):
+def _load_statement(connection, session_model, user_model):
+    """The joined SELECT, and the user's attribute names in the order it reads them; built once."""
     key = (connection.alias, session_model, user_model)
-    if key not in _SQL:
+    if key not in _STATEMENTS:
         quote = connection.ops.quote_name
-        columns = ", ".join(f"u.{quote(field.column)}" for field in user_model._meta.concrete_fields)
-        _SQL[key] = (
+        fields = user_model._meta.concrete_fields
+        columns = ", ".join(f"u.{quote(field.column)}" for field in fields)
+        sql = (
             f"SELECT s.session_data, s.user_id, {columns} FROM {quote(session_model._meta.db_table)} s"  # noqa: S608
             f" LEFT JOIN {quote(user_model._meta.db_table)} u"
             f" ON u.{quote(user_model._meta.pk.column)} = s.user_id AND u.is_active"
             " WHERE s.session_key = %s AND s.expire_date > %s"
         )
-    return _SQL[key]
+        _STATEMENTS[key] = (sql, [field.attname for field in fields])
+    return _STATEMENTS[key]
