@@ -20,7 +20,6 @@ from dangol.lib.sql import (
     MARKER_TIME,
     FixedQuery,
     FixedUpdate,
-    insert_row,
     insert_row_after,
 )
 from dangol.lib.text import optional_text, visible
@@ -742,36 +741,35 @@ class Coupon(models.Model):
             raise CouponRefused(
                 _("{amount}원 이상 살 때 쓸 수 있는 쿠폰입니다.").format(amount=f"{campaign.min_purchase:,}")
             )
-        # A retry with the same client_id needs no look-up first: its update finds the coupon used (or,
-        # after an undo, its insert meets the unique client_id), and then the earlier redemption answers.
+        redemption = Redemption(
+            coupon=self,
+            store_id=self.store_id,
+            via=via,
+            redeemed_by=by,
+            api_key=api_key,
+            amount=amount,
+            discount=campaign.discount_for(amount),
+            client_id=client_id,
+            created_at=now,
+        )
+        # The use and its record are one statement on PostgreSQL (both or neither). A retry with the same
+        # client_id needs no look-up first: its update finds the coupon used (or, after an undo, its insert
+        # meets the unique client_id), and then the earlier redemption answers.
         try:
-            with transaction.atomic():
-                if _USE.run(self.pk, now) != 1:
-                    # A retry that lost the race to its own first try: that one has committed by now
-                    # (the update waited for its row lock), so it is answered, not refused.
-                    earlier = self._redemption_for(client_id) if client_id else None
-                    if earlier is not None:
-                        return earlier
-                    self._refuse_redemption(now)
-                redemption = insert_row(
-                    Redemption(
-                        coupon=self,
-                        store_id=self.store_id,
-                        via=via,
-                        redeemed_by=by,
-                        api_key=api_key,
-                        amount=amount,
-                        discount=campaign.discount_for(amount),
-                        client_id=client_id,
-                        created_at=now,
-                    )
-                )
+            used = insert_row_after(_USE, (self.pk, now), redemption)
         except IntegrityError:
             # The same client_id was just used on another coupon of this store.
             earlier = self._redemption_for(client_id) if client_id else None
             if earlier is None:
                 raise
             return earlier
+        if not used:
+            # A retry that lost the race to its own first try: that one has committed by now (the
+            # update waited for its row lock), so it is answered, not refused.
+            earlier = self._redemption_for(client_id) if client_id else None
+            if earlier is not None:
+                return earlier
+            self._refuse_redemption(now)
         self.status, self.redeemed_at = CouponStatus.REDEEMED, now
         return redemption
 
