@@ -14,6 +14,7 @@ from django.utils import translation
 from dangol.accounts import sms
 from dangol.accounts.models import User
 from dangol.channels.models import Store
+from dangol.coupons.models import SigningKey
 from dangol.markets.models import Market
 
 STRICT = os.environ.get("DANGOL_STRICT_TESTS") == "1"
@@ -37,6 +38,9 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     sms.outbox.clear()
+    # What a process keeps of the database starts empty, as in a new process: a rolled-back test's store
+    # ids come again on SQLite.
+    SigningKey.forget_current()
     # A request with English chosen leaves English active in its thread; every test starts in Korean.
     translation.activate(settings.LANGUAGE_CODE)
     yield

@@ -350,7 +350,7 @@ class Campaign(models.Model):
         issued = Campaign.objects.filter(pk=self.pk).values_list("issued_count", flat=True).first()
         return issued is None or issued >= self.quantity
 
-    def unsaved_coupon(self, *, customer, now, slot, code):
+    def unsaved_coupon(self, *, customer, now, slot, code, signing_key=None):
         """This campaign's coupon for `customer`, issued `now` and signed by the store's key, not yet saved."""
         starts_at, expires_at = self.validity_for(now)
         return Coupon(
@@ -359,7 +359,7 @@ class Campaign(models.Model):
             store_id=self.store_id,
             customer=customer,
             slot=slot,
-            signing_key=SigningKey.objects.active_for(self.store_id),
+            signing_key=signing_key or SigningKey.objects.active_for(self.store_id),
             issued_at=now,
             starts_at=starts_at,
             expires_at=expires_at,
@@ -370,11 +370,17 @@ class Campaign(models.Model):
 
         On PostgreSQL that is one statement, which holds the campaign row only until it commits: sold out,
         the counter update matches no row and nothing is inserted; a second coupon for the same slot
-        breaks the unique (campaign, customer, slot) and the counter goes back with it.
+        breaks the unique (campaign, customer, slot) and the counter goes back with it. The store's key
+        is the one this process knows (SigningKey.current_for), and the statement checks it is still the
+        active one: if it was retired meanwhile, the claim reads the new key and tries once more.
         """
-        coupon = self.unsaved_coupon(customer=customer, now=now, slot=slot, code=code)
-        if not insert_row_after(_TAKE_ONE, (self.pk,), coupon):
-            raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
+        key = SigningKey.current_for(self.store_id)
+        coupon = self.unsaved_coupon(customer=customer, now=now, slot=slot, code=code, signing_key=key)
+        while not insert_row_after(_TAKE_ONE, (self.pk, key.kid), coupon):
+            key = SigningKey.current_for(self.store_id, reread=True)
+            if key.kid == coupon.signing_key.kid:
+                raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
+            coupon.signing_key = key
         if Campaign.store.is_cached(self):
             coupon.store = self.store
         return coupon
@@ -973,6 +979,10 @@ class SigningKeyQuerySet(models.QuerySet):
 
 
 _private_keys = {}
+# Each store's active key as this process last read it (store id -> SigningKey), so that a claim needn't
+# read it: the claim's statement checks the key is still active, and reads again when it is not.
+_current_keys = {}
+MAX_CURRENT_KEYS = 10_000
 
 
 class SigningKey(models.Model):
@@ -1007,6 +1017,28 @@ class SigningKey(models.Model):
         return key
 
     @classmethod
+    def current_for(cls, store_id, *, reread=False):
+        """The store's active key as this process knows it; `reread` asks the database again.
+
+        Only for a write that checks the key is still active (the claim's `_TAKE_ONE`): another process
+        may have retired it since."""
+        key = None if reread else _current_keys.get(store_id)
+        if key is None:
+            key = cls.objects.active_for(store_id)
+            if len(_current_keys) >= MAX_CURRENT_KEYS:
+                _current_keys.clear()
+            _current_keys[store_id] = key
+        return key
+
+    @classmethod
+    def forget_current(cls, store_id=None):
+        """Read the store's key (or every store's, with None) from the database next time."""
+        if store_id is None:
+            _current_keys.clear()
+        else:
+            _current_keys.pop(store_id, None)
+
+    @classmethod
     def rotate(cls, *, store, compromised=False, now=None):
         """Start signing with a new key. An old key stays published until its coupons expire;
         a compromised one is withdrawn at once and its unused coupons move to the new key."""
@@ -1018,6 +1050,7 @@ class SigningKey(models.Model):
                 if compromised:
                     old.revoked_at = now
                 old.save(update_fields=["retired_at", "revoked_at"])
+            cls.forget_current(store.pk)
             new = cls.objects.active_for(store.pk)
             if old is not None and compromised:
                 old.coupons.filter(status=CouponStatus.ISSUED).update(signing_key=new)
@@ -1053,14 +1086,17 @@ _COUPON_BY_CODE = FixedQuery(
     MARKER_TEXT,
 )
 _LIVE_KEY = FixedQuery(lambda store_id: SigningKey.objects.live_for(store_id)[:1], MARKER_ID)
-# A claim takes one from the quantity while any is left; a use at the stall takes a coupon that is
-# issued and valid now. The row count says whether it happened.
+# A claim takes one from the quantity while any is left, signing with the store's active key (`kid`); a
+# use at the stall takes a coupon that is issued and valid now. The row count says whether it happened.
 _TAKE_ONE = FixedUpdate(
-    lambda campaign_id: Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.ACTIVE).filter(
-        Q(quantity__isnull=True) | Q(issued_count__lt=F("quantity"))
+    lambda campaign_id, kid: (
+        Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.ACTIVE)
+        .filter(Q(quantity__isnull=True) | Q(issued_count__lt=F("quantity")))
+        .filter(Exists(SigningKey.objects.filter(kid=kid, store_id=OuterRef("store_id"), retired_at__isnull=True)))
     ),
     {"issued_count": F("issued_count") + 1},
     MARKER_ID,
+    MARKER_TEXT,
 )
 _USE = FixedUpdate(
     lambda coupon_id, now: Coupon.objects.filter(

@@ -59,12 +59,25 @@ def test_a_fixed_update_changes_the_rows_the_orm_would_and_sets_the_arguments(co
 def test_the_counter_stops_at_the_quantity_as_the_orm_update_would(make_campaign):
     campaign = make_campaign(quantity=2)
     unlimited = make_campaign(quantity=None)
-    assert [_TAKE_ONE.run(campaign.pk) for _ in range(3)] == [1, 1, 0]
-    assert [_TAKE_ONE.run(unlimited.pk) for _ in range(3)] == [1, 1, 1]
+    kid = SigningKey.objects.active_for(campaign.store_id).kid
+    assert [_TAKE_ONE.run(campaign.pk, kid) for _ in range(3)] == [1, 1, 0]
+    assert [_TAKE_ONE.run(unlimited.pk, kid) for _ in range(3)] == [1, 1, 1]
     Campaign.objects.filter(pk=unlimited.pk).update(status="ended")
-    assert _TAKE_ONE.run(unlimited.pk) == 0
+    assert _TAKE_ONE.run(unlimited.pk, kid) == 0
     counts = dict(Campaign.objects.filter(pk__in=[campaign.pk, unlimited.pk]).values_list("pk", "issued_count"))
     assert counts == {campaign.pk: 2, unlimited.pk: 3}
+
+
+def test_the_counter_moves_only_with_the_stores_active_key(make_campaign, other_store):
+    campaign = make_campaign(quantity=None)
+    old = SigningKey.objects.active_for(campaign.store_id)
+    elsewhere = SigningKey.objects.active_for(other_store.pk)
+    assert _TAKE_ONE.run(campaign.pk, elsewhere.kid) == 0  # another store's key
+    assert _TAKE_ONE.run(campaign.pk, "no-such-key") == 0
+    new = SigningKey.rotate(store=campaign.store)
+    assert _TAKE_ONE.run(campaign.pk, old.kid) == 0  # retired
+    assert _TAKE_ONE.run(campaign.pk, new.kid) == 1
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
 
 
 def test_a_fixed_update_is_one_statement_built_once(coupons, django_assert_num_queries):
@@ -140,6 +153,10 @@ def test_a_model_with_save_receivers_is_saved_by_the_orm(coupon):
     assert Redemption.objects.filter(client_id="pos-2").exists()
 
 
+def _take_one(campaign, coupon):
+    return insert_row_after(_TAKE_ONE, (campaign.pk, coupon.signing_key.kid), coupon)
+
+
 def _coupon_for(campaign, customer, slot=1):
     return campaign.unsaved_coupon(customer=customer, now=timezone.now(), slot=slot, code=f"N{slot}{campaign.pk}")
 
@@ -147,19 +164,19 @@ def _coupon_for(campaign, customer, slot=1):
 def test_the_insert_follows_the_update_both_or_neither(make_campaign, customer):
     campaign = make_campaign(quantity=1)
     first = _coupon_for(campaign, customer)
-    assert insert_row_after(_TAKE_ONE, (campaign.pk,), first) is True
+    assert _take_one(campaign, first) is True
     assert first.pk is not None and not first._state.adding
     # Sold out: the update matches no row, and nothing is inserted.
-    assert insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer, slot=2)) is False
+    assert _take_one(campaign, _coupon_for(campaign, customer, slot=2)) is False
     assert Coupon.objects.filter(campaign=campaign).count() == 1
     assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
 
 
 def test_an_insert_that_breaks_a_unique_rule_takes_its_update_back(make_campaign, customer):
     campaign = make_campaign(quantity=5)
-    insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))
+    _take_one(campaign, _coupon_for(campaign, customer))
     with pytest.raises(IntegrityError):
-        insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))  # the same slot again
+        _take_one(campaign, _coupon_for(campaign, customer))  # the same slot again
     assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
     assert Coupon.objects.filter(campaign=campaign).count() == 1
 
@@ -167,9 +184,9 @@ def test_an_insert_that_breaks_a_unique_rule_takes_its_update_back(make_campaign
 def test_inside_a_transaction_a_broken_rule_leaves_the_transaction_usable(make_campaign, customer):
     campaign = make_campaign(quantity=5)
     with transaction.atomic():
-        insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))
+        _take_one(campaign, _coupon_for(campaign, customer))
         with pytest.raises(IntegrityError):
-            insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer))
-        assert insert_row_after(_TAKE_ONE, (campaign.pk,), _coupon_for(campaign, customer, slot=2)) is True
+            _take_one(campaign, _coupon_for(campaign, customer))
+        assert _take_one(campaign, _coupon_for(campaign, customer, slot=2)) is True
     assert Campaign.objects.get(pk=campaign.pk).issued_count == 2
     assert sorted(Coupon.objects.filter(campaign=campaign).values_list("slot", flat=True)) == [1, 2]
