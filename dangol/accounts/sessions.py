@@ -17,6 +17,10 @@ from django.utils import timezone
 
 # (user id, the active User or None) read with this request's session; cleared when the request ends.
 _read_with_session = contextvars.ContextVar("read_with_session", default=None)
+# Session data this process has verified (signed data -> its serialized payload): the same signed text
+# verifies the same way every time, so a session read again skips its HMAC and base64 and is only parsed.
+_verified = {}
+MAX_VERIFIED = 4096
 
 
 class SessionStore(DatabaseSessionStore):
@@ -47,6 +51,17 @@ class SessionStore(DatabaseSessionStore):
         user = None if user_row[0] is None else user_model.from_db(connection.alias, user_fields, user_row)
         _read_with_session.set((user_id, user) if user_id is not None else None)
         return self.decode(data)
+
+    def decode(self, session_data):
+        payload = _verified.get(session_data)
+        if payload is not None:
+            return self.serializer().loads(payload)
+        data = super().decode(session_data)
+        if data:  # a bad signature decodes to {} and is checked again next time
+            if len(_verified) >= MAX_VERIFIED:
+                _verified.clear()
+            _verified[session_data] = self.serializer().dumps(data)
+        return data
 
 
 def user_read_with_session(user_id):

@@ -1,10 +1,15 @@
 """The edge: input no rule downstream could store is refused here, once, for pages and API alike."""
 
+import functools
 import json
 import time
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import setting_changed
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
@@ -109,6 +114,54 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+# What a response may carry that asks django-csp for a policy of its own (csp.decorators).
+_OWN_POLICY = tuple(f"_csp_{part}{ro}" for part in ("config", "update", "replace", "exempt") for ro in ("", "_ro"))
+
+
+class SitePolicyCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's policy built once per process instead of on every response.
+
+    A response that asks for a policy of its own (csp_update, csp_replace, csp_exempt), a page that used
+    its nonce, and DEBUG (whose error pages go without a policy) are left to django-csp as they were.
+    """
+
+    def process_response(self, request, response):
+        if settings.DEBUG or getattr(request, "_csp_nonce", None) is not None:
+            return super().process_response(request, response)
+        if any(hasattr(response, name) for name in _OWN_POLICY):
+            return super().process_response(request, response)
+        for header, policy, excluded in _site_policies():
+            if policy and header not in response and not request.path_info.startswith(excluded):
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error, not a silent gap.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@functools.cache
+def _site_policies():
+    """(header, policy, excluded path prefixes) for the enforced policy and the report-only one."""
+    return tuple(
+        (
+            header,
+            build_policy(report_only=report_only),
+            tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()),
+        )
+        for header, setting, report_only in (
+            (HEADER, "CONTENT_SECURITY_POLICY", False),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+        )
+    )
+
+
+def _policy_setting_changed(setting, **_kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_policies.cache_clear()
+
+
+setting_changed.connect(_policy_setting_changed, dispatch_uid="core.middleware.site_policies")
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

@@ -5,6 +5,7 @@ from importlib import import_module
 from types import SimpleNamespace
 
 from django.apps import apps
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -49,6 +50,26 @@ def test_a_tampered_session_reads_as_empty(db):
     saved.save()
     Session.objects.filter(session_key=saved.session_key).update(session_data="not-signed")
     assert SessionStore(saved.session_key).load() == {}
+
+
+def test_a_session_read_again_is_verified_once_and_each_read_gets_its_own_data(db, monkeypatch):
+    saved = SessionStore()
+    saved["cart"] = {"items": [1]}
+    saved.save()
+    data = Session.objects.get(session_key=saved.session_key).session_data
+    checks = []
+    verify = signing.loads
+    monkeypatch.setattr(signing, "loads", lambda *a, **k: checks.append(1) or verify(*a, **k))
+    first = SessionStore(saved.session_key).load()
+    first["cart"]["items"].append(2)  # a request changing its copy changes no other request's
+    again = SessionStore(saved.session_key).load()
+    assert again == {"cart": {"items": [1]}}
+    assert len(checks) == 1
+    # Data that differs by one character from what was verified is verified, and fails.
+    tampered = data[:-1] + ("A" if data[-1] != "A" else "B")
+    Session.objects.filter(session_key=saved.session_key).update(session_data=tampered)
+    assert SessionStore(saved.session_key).load() == {}
+    assert len(checks) == 2
 
 
 def test_get_user_returns_the_whole_person_and_nobody_once_deactivated(customer):
