@@ -37,17 +37,22 @@ class Allowance(models.Model):
         """Use `count` of `limit`; False (and nothing used) when that would pass it."""
         if count > limit:
             return False
+        sql, params = cls.taking(what=what, key=key, window_start=window_start, limit=limit, count=count)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() is not None
+
+    @classmethod
+    def taking(cls, *, what, key, window_start, limit, count=1):
+        """(SQL, parameters) of take_in_window's statement, which returns a row only when it took: for a caller
+        that makes it part of its own statement (lib.sql.insert_row_after's `gate`)."""
         table = connection.ops.quote_name(cls._meta.db_table)
         sql = (
             f"INSERT INTO {table} (what, key, window_start, used) VALUES (%s, %s, %s, %s)"  # noqa: S608 - our table
             f" ON CONFLICT (what, key, window_start) DO UPDATE SET used = {table}.used + excluded.used"
             f" WHERE {table}.used <= %s RETURNING id"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [what, key, connection.ops.adapt_datetimefield_value(window_start), count, limit - count]
-            )
-            return cursor.fetchone() is not None
+        return sql, [what, key, connection.ops.adapt_datetimefield_value(window_start), count, limit - count]
 
     @classmethod
     def give_back(cls, *, what, key, window_start, count=1):

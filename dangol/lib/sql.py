@@ -227,13 +227,22 @@ def insert_row(instance, using=None):
     return instance
 
 
-def insert_row_after(update, args, instance):
+class Refused(Exception):
+    """insert_row_after's `gate` took nothing: neither the update nor the insert happened."""
+
+
+def insert_row_after(update, args, instance, *, gate=None):
     """`update.run(*args)`, then `insert_row(instance)` only if the update changed a row; both or neither.
 
     True when both happened, False when the update matched no row (nothing written). An insert that
     breaks a rule of its table (IntegrityError) undoes the update. On PostgreSQL this is one statement,
     `WITH changed AS (UPDATE … RETURNING 1) INSERT … SELECT … FROM changed`, with no transaction of its
     own outside one (a savepoint inside one); elsewhere the two statements run in a transaction.
+
+    `gate`, (SQL, parameters) of a write that returns a row when it lets the rest go (an allowance
+    taken), comes first and in the same statement: when it returns none, nothing is written and
+    `Refused` is raised. It stays written when the update then matches no row (False), and is undone
+    with the rest when the insert breaks a rule.
     """
     alias, update_sql, update_params = update.statement(args)
     connection = connections[alias]
@@ -242,18 +251,44 @@ def insert_row_after(update, args, instance):
     if connection.vendor != "postgresql" or values is None:
         with transaction.atomic(using=alias):
             with connection.cursor() as cursor:
+                if gate is not None:
+                    cursor.execute(*gate)
+                    if cursor.fetchone() is None:
+                        raise Refused
                 cursor.execute(update_sql, update_params)
                 if cursor.rowcount == 0:
                     return False
             insert_row(instance, using=alias)
             return True
     # The parameters are bound by the client (Django's default for psycopg), so each one takes its column's type.
-    sql = f"WITH changed AS ({update_sql} RETURNING 1) {plan.into} SELECT {plan.placeholders} FROM changed"  # noqa: S608
+    insert = f"{plan.into} SELECT {plan.placeholders} FROM changed"  # noqa: S608 - our own columns
+    if gate is None:
+        # Without a column to return (no auto id), a row still says whether the insert happened.
+        sql = f"WITH changed AS ({update_sql} RETURNING 1) {insert} {plan.returning or 'RETURNING 1'}"
+        params = [*update_params, *values]
+    else:
+        # The update's WHERE (it has one: a fixed update names its rows) also waits for the gate's row; one
+        # row answers whether the gate let it through and what the insert returned.
+        if " WHERE " not in update_sql:
+            raise ValueError("a gated update must name its rows")
+        quote = connection.ops.quote_name
+        returned = [f"(SELECT {quote(field.column)} FROM inserted)" for field in plan.returned]  # noqa: S608
+        sql = (
+            f"WITH gate AS ({gate[0]}), changed AS ({update_sql} AND EXISTS (SELECT 1 FROM gate) RETURNING 1),"  # noqa: S608
+            f" inserted AS ({insert} {plan.returning or 'RETURNING 1'})"
+            f" SELECT EXISTS (SELECT 1 FROM gate), EXISTS (SELECT 1 FROM inserted), {', '.join(returned) or 'NULL'}"
+        )
+        params = [*gate[1], *update_params, *values]
     savepoint = transaction.atomic(using=alias) if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
-        # Without a column to return (no auto id), a row still says whether the insert happened.
-        cursor.execute(f"{sql} {plan.returning or 'RETURNING 1'}", [*update_params, *values])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
+    if gate is not None:
+        passed, done, *row = row
+        if not passed:
+            raise Refused
+        if not done:
+            return False
     if row is None:
         return False
     _inserted(plan, instance, row, alias)

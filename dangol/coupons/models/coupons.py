@@ -20,6 +20,7 @@ from dangol.lib.sql import (
     MARKER_TIME,
     FixedQuery,
     FixedUpdate,
+    Refused,
     insert_row_after,
 )
 from dangol.lib.text import optional_text, visible
@@ -365,7 +366,7 @@ class Campaign(models.Model):
             expires_at=expires_at,
         )
 
-    def _issue(self, *, customer, now, slot, code):
+    def _issue(self, *, customer, now, slot, code, address=None):
         """Take one from the quantity and insert the coupon, both or neither (lib.sql.insert_row_after).
 
         On PostgreSQL that is one statement, which holds the campaign row only until it commits: sold out,
@@ -373,14 +374,25 @@ class Campaign(models.Model):
         breaks the unique (campaign, customer, slot) and the counter goes back with it. The store's key
         is the one this process knows (SigningKey.current_for), and the statement checks it is still the
         active one: if it was retired meanwhile, the claim reads the new key and tries once more.
+        With `address`, the same statement first takes the address's share of the hour (429 when it is
+        used up); a claim that then finds no coupon gives it back.
         """
+        allowance = self._address_gate(address, now)
+        gate = Allowance.taking(**allowance) if allowance and allowance["limit"] >= 1 else None
+        if allowance and gate is None:
+            raise self._address_refusal()
         key = SigningKey.current_for(self.store_id)
         coupon = self.unsaved_coupon(customer=customer, now=now, slot=slot, code=code, signing_key=key)
-        while not insert_row_after(_TAKE_ONE, (self.pk, key.kid), coupon):
-            key = SigningKey.current_for(self.store_id, reread=True)
-            if key.kid == coupon.signing_key.kid:
-                raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
-            coupon.signing_key = key
+        try:
+            while not insert_row_after(_TAKE_ONE, (self.pk, key.kid), coupon, gate=gate):
+                if allowance:
+                    Allowance.give_back(**{name: allowance[name] for name in ("what", "key", "window_start")})
+                key = SigningKey.current_for(self.store_id, reread=True)
+                if key.kid == coupon.signing_key.kid:
+                    raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
+                coupon.signing_key = key
+        except Refused:
+            raise self._address_refusal() from None
         if Campaign.store.is_cached(self):
             coupon.store = self.store
         return coupon
@@ -430,25 +442,21 @@ class Campaign(models.Model):
         # slot, so this ends.
         if self.method == Method.LOTTERY:
             return self._enter_draw(customer=customer, now=now, address=address, already=already)
-        # The address's share of the hour is its own statement, given back if no coupon comes of it: the
-        # coupon and its count are then one statement, with no transaction around them (lib.sql).
-        self._take_address_allowance(address, now)
-        try:
-            counted = self.per_customer_limit > 1
-            for _attempt in range(self.per_customer_limit + 3):
-                held = Coupon.objects.filter(campaign=self, customer=customer).count() if counted else 0
-                if held >= self.per_customer_limit:
-                    raise CouponRefused(already, status=409)
-                try:
-                    return self._issue(customer=customer, now=now, slot=held + 1, code=new_code())
-                except IntegrityError:
-                    # The same customer's other claim took this slot a moment ago (count again),
-                    # or two coupons drew the same code (draw another).
-                    counted = True
-            raise CouponRefused(_("잠시 뒤에 다시 눌러 주세요."), status=503)
-        except CouponRefused:
-            self._give_back_address_allowance(address, now)
-            raise
+        # The address's share of the hour is taken by the claim's own statement (the gate of lib.sql's
+        # insert_row_after), with the coupon and its count: no transaction around them, and a claim that
+        # breaks a unique rule takes nothing from the address.
+        counted = self.per_customer_limit > 1
+        for _attempt in range(self.per_customer_limit + 3):
+            held = Coupon.objects.filter(campaign=self, customer=customer).count() if counted else 0
+            if held >= self.per_customer_limit:
+                raise CouponRefused(already, status=409)
+            try:
+                return self._issue(customer=customer, now=now, slot=held + 1, code=new_code(), address=address)
+            except IntegrityError:
+                # The same customer's other claim took this slot a moment ago (count again),
+                # or two coupons drew the same code (draw another).
+                counted = True
+        raise CouponRefused(_("잠시 뒤에 다시 눌러 주세요."), status=503)
 
     def _enter_draw(self, *, customer, now, address, already):
         for _attempt in range(self.per_customer_limit + 3):
@@ -465,20 +473,28 @@ class Campaign(models.Model):
 
     def _take_address_allowance(self, address, now):
         """One of the hour's store-page claims for `address`."""
-        if not address or self.method not in (Method.FIRST_COME, Method.LOTTERY):
-            return
-        limit = claims_per_address_per_hour()
-        if not Allowance.take(what=Allowance.CLAIM, key=address_key(address), window_start=_hour(now), limit=limit):
-            raise CouponRefused(
-                _(
-                    "이 인터넷 연결에서 한 시간에 받을 수 있는 쿠폰 {n}장을 모두 받았습니다. 잠시 뒤에 다시 해 주세요."
-                ).format(n=limit),
-                status=429,
-            )
+        gate = self._address_gate(address, now)
+        if gate is not None and not Allowance.take(**gate):
+            raise self._address_refusal()
 
-    def _give_back_address_allowance(self, address, now):
-        if address and self.method in (Method.FIRST_COME, Method.LOTTERY):
-            Allowance.give_back(what=Allowance.CLAIM, key=address_key(address), window_start=_hour(now))
+    def _address_gate(self, address, now):
+        """What taking one of the hour's store-page claims for `address` needs (None: no limit applies)."""
+        if not address or self.method not in (Method.FIRST_COME, Method.LOTTERY):
+            return None
+        return {
+            "what": Allowance.CLAIM,
+            "key": address_key(address),
+            "window_start": _hour(now),
+            "limit": claims_per_address_per_hour(),
+        }
+
+    def _address_refusal(self):
+        return CouponRefused(
+            _(
+                "이 인터넷 연결에서 한 시간에 받을 수 있는 쿠폰 {n}장을 모두 받았습니다. 잠시 뒤에 다시 해 주세요."
+            ).format(n=claims_per_address_per_hour()),
+            status=429,
+        )
 
     def _draw(self, *, customer, now, code):
         if self._sold_out():

@@ -7,9 +7,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, signals
 from django.utils import timezone
 
-from dangol.coupons.models import ApiKey, Campaign, Coupon, CouponStatus, Redemption, SigningKey
+from dangol.coupons.models import (
+    Allowance,
+    ApiKey,
+    Campaign,
+    Coupon,
+    CouponRefused,
+    CouponStatus,
+    Redemption,
+    SigningKey,
+)
 from dangol.coupons.models.coupons import _TAKE_ONE, _USE
-from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedUpdate, insert_row, insert_row_after
+from dangol.coupons.models.limits import address_key
+from dangol.lib.sql import MARKER_ID, MARKER_TIME, FixedUpdate, Refused, insert_row, insert_row_after
 
 
 @pytest.fixture
@@ -190,3 +200,49 @@ def test_inside_a_transaction_a_broken_rule_leaves_the_transaction_usable(make_c
         assert _take_one(campaign, _coupon_for(campaign, customer, slot=2)) is True
     assert Campaign.objects.get(pk=campaign.pk).issued_count == 2
     assert sorted(Coupon.objects.filter(campaign=campaign).values_list("slot", flat=True)) == [1, 2]
+
+
+def _gate(limit=2, address="10.0.0.1"):
+    window = timezone.now().replace(minute=0, second=0, microsecond=0)
+    return Allowance.taking(what=Allowance.CLAIM, key=address_key(address), window_start=window, limit=limit)
+
+
+def _used(address="10.0.0.1"):
+    return sum(Allowance.objects.filter(key=address_key(address)).values_list("used", flat=True))
+
+
+def test_a_gate_that_takes_nothing_lets_nothing_be_written(make_campaign, customer):
+    campaign = make_campaign(quantity=5)
+    assert insert_row_after(_TAKE_ONE, _args(campaign), _coupon_for(campaign, customer), gate=_gate(limit=1))
+    with pytest.raises(Refused):
+        insert_row_after(_TAKE_ONE, _args(campaign), _coupon_for(campaign, customer, slot=2), gate=_gate(limit=1))
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
+    assert Coupon.objects.filter(campaign=campaign).count() == 1
+    assert _used() == 1
+
+
+def test_a_gate_stays_taken_when_the_update_matches_nothing_and_goes_back_with_a_broken_rule(make_campaign, customer):
+    campaign = make_campaign(quantity=1)
+    assert insert_row_after(_TAKE_ONE, _args(campaign), _coupon_for(campaign, customer), gate=_gate(limit=5)) is True
+    sold_out = _coupon_for(campaign, customer, slot=2)
+    assert insert_row_after(_TAKE_ONE, _args(campaign), sold_out, gate=_gate(limit=5)) is False
+    assert sold_out.pk is None and _used() == 2  # the caller gives it back
+    Campaign.objects.filter(pk=campaign.pk).update(quantity=None)
+    with pytest.raises(IntegrityError):  # slot 1 again: the count and the allowance go back with the coupon
+        insert_row_after(_TAKE_ONE, _args(campaign), _coupon_for(campaign, customer), gate=_gate(limit=5))
+    assert _used() == 2
+    assert Campaign.objects.get(pk=campaign.pk).issued_count == 1
+
+
+def test_a_claim_that_loses_the_last_coupon_gives_the_address_its_share_back(make_campaign, customer, stranger):
+    campaign = make_campaign(quantity=1)
+    stale = Campaign.objects.get(pk=campaign.pk)  # read before the last coupon went
+    campaign.claim(customer=stranger, address="10.0.0.2")
+    with pytest.raises(CouponRefused) as refused:
+        stale.claim(customer=customer, address="10.0.0.1")
+    assert refused.value.status == 409
+    assert _used("10.0.0.1") == 0 and _used("10.0.0.2") == 1
+
+
+def _args(campaign):
+    return (campaign.pk, SigningKey.objects.active_for(campaign.store_id).kid)
