@@ -19,10 +19,14 @@ import contextlib
 import datetime as dt
 from typing import NamedTuple
 
+import psycopg
+from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import signals
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql import UpdateQuery
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 # Values no real argument takes, one per kind; a FixedQuery finds them among the compiled parameters.
 MARKER_ID = -7_340_032_001
@@ -353,3 +357,38 @@ def _inserted(plan, instance, row, alias):
         setattr(instance, field.attname, value)
     instance._state.adding = False
     instance._state.db = alias
+
+
+# Reading times -----------------------------------------------------------------------------------
+
+
+def read_times_in_c(sender, connection, **kwargs):
+    """On a new PostgreSQL connection whose session is in UTC, read timestamptz with psycopg's own loader.
+
+    Django registers a Python subclass of psycopg's loader that replaces each value's tzinfo with the
+    connection's; on a UTC session psycopg's C loader already returns the same value, UTC-aware, at a ninth
+    of the CPU (86,401 values: 0.39 s against 0.04 s). The inbox reads 50 times per answer. Connected to
+    `connection_created` by lib's AppConfig; a session in another time zone keeps Django's loader.
+    """
+    if connection.vendor != "postgresql" or not settings.USE_TZ or connection.timezone != dt.UTC:
+        return
+    native = connection.connection
+    if native.info.parameter_status("TimeZone") != "UTC":
+        return
+    native.adapters.register_loader("timestamptz", _UtcTimestampLoader)
+
+
+# psycopg's own timestamptz loader: its C one with psycopg[binary] (or [c]).
+_PSYCOPG_TIMESTAMP = psycopg.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, Format.TEXT)
+
+
+class _UtcTimestampLoader(Loader):
+    # What Django's create_cursor compares with the connection's time zone: equal, it adds no loader per cursor.
+    timezone = dt.UTC
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self.load = _PSYCOPG_TIMESTAMP(oid, context).load  # the C method itself: no Python call per value
+
+    def load(self, data):  # psycopg asks for the method; each instance replaces it with the C loader's
+        raise NotImplementedError
