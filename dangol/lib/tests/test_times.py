@@ -2,10 +2,13 @@
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 
 from dangol.lib.sql import _UtcTimestampLoader
+
+pytestmark = pytest.mark.postgres
 
 TIMES = (
     "SELECT '2026-01-02 03:04:05.123456+09'::timestamptz, '2026-07-01 00:00:00+00'::timestamptz,"
