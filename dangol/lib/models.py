@@ -35,17 +35,20 @@ class Allowance(models.Model):
     @classmethod
     def take_in_window(cls, *, what, key, window_start, limit, count=1):
         """Use `count` of `limit`; False (and nothing used) when that would pass it."""
-        if count > limit:
+        statement = cls.taking(what=what, key=key, window_start=window_start, limit=limit, count=count)
+        if statement is None:
             return False
-        sql, params = cls.taking(what=what, key=key, window_start=window_start, limit=limit, count=count)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(*statement)
             return cursor.fetchone() is not None
 
     @classmethod
     def taking(cls, *, what, key, window_start, limit, count=1):
-        """(SQL, parameters) of take_in_window's statement, which returns a row only when it took: for a caller
-        that makes it part of its own statement (lib.sql.insert_row_after's `gate`)."""
+        """(SQL, parameters) of take_in_window's statement, which returns a row only when it took, or None when
+        `count` is more than `limit` (nothing could be taken): for a caller that makes it part of its own
+        statement (lib.sql.insert_row_after's `gate`)."""
+        if count > limit:
+            return None
         table = connection.ops.quote_name(cls._meta.db_table)
         sql = (
             f"INSERT INTO {table} (what, key, window_start, used) VALUES (%s, %s, %s, %s)"  # noqa: S608 - our table

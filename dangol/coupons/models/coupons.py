@@ -377,8 +377,8 @@ class Campaign(models.Model):
         With `address`, the same statement first takes the address's share of the hour (429 when it is
         used up); a claim that then finds no coupon gives it back.
         """
-        allowance = self._address_gate(address, now)
-        gate = Allowance.taking(**allowance) if allowance and allowance["limit"] >= 1 else None
+        allowance = self._address_allowance(address, now)
+        gate = Allowance.taking(**allowance, limit=claims_per_address_per_hour()) if allowance else None
         if allowance and gate is None:
             raise self._address_refusal()
         key = SigningKey.current_for(self.store_id)
@@ -386,7 +386,7 @@ class Campaign(models.Model):
         try:
             while not insert_row_after(_TAKE_ONE, (self.pk, key.kid), coupon, gate=gate):
                 if allowance:
-                    Allowance.give_back(**{name: allowance[name] for name in ("what", "key", "window_start")})
+                    Allowance.give_back(**allowance)
                 key = SigningKey.current_for(self.store_id, reread=True)
                 if key.kid == coupon.signing_key.kid:
                     raise CouponRefused(_("아쉽지만 쿠폰이 모두 나갔습니다."), status=409)
@@ -473,20 +473,15 @@ class Campaign(models.Model):
 
     def _take_address_allowance(self, address, now):
         """One of the hour's store-page claims for `address`."""
-        gate = self._address_gate(address, now)
-        if gate is not None and not Allowance.take(**gate):
+        allowance = self._address_allowance(address, now)
+        if allowance and not Allowance.take(**allowance, limit=claims_per_address_per_hour()):
             raise self._address_refusal()
 
-    def _address_gate(self, address, now):
-        """What taking one of the hour's store-page claims for `address` needs (None: no limit applies)."""
+    def _address_allowance(self, address, now):
+        """Which allowance a store-page claim from `address` counts against this hour (None: no limit applies)."""
         if not address or self.method not in (Method.FIRST_COME, Method.LOTTERY):
             return None
-        return {
-            "what": Allowance.CLAIM,
-            "key": address_key(address),
-            "window_start": _hour(now),
-            "limit": claims_per_address_per_hour(),
-        }
+        return {"what": Allowance.CLAIM, "key": address_key(address), "window_start": _hour(now)}
 
     def _address_refusal(self):
         return CouponRefused(
