@@ -54,8 +54,8 @@ def test_extending_is_refused_past_ninety_days_or_after_closing(signed_in, box):
     earlier = (box.ends_at - dt.timedelta(days=3)).date().isoformat()
     assert "뒤의 날짜를" in client.post(url, {"last_day": earlier}).content.decode()
     with time_machine.travel(box.ends_at + dt.timedelta(hours=1), tick=False):
-        # Signed in again then: a box ends at the end of a Seoul day, so after midnight in Seoul an hour past
-        # its end is more than a session's 30 days from now (the test failed from 00:00 to 09:00 in Seoul).
+        # Signed in again then: a box ends at the end of a Seoul day, so just after midnight in Seoul an hour past
+        # its end is more than a session's 30 days from now (the test failed at 00:10 Seoul time).
         client = signed_in(box.proposal.proposer)
         later = (box.ends_at + dt.timedelta(days=3)).date().isoformat()
         assert "이미 끝난 모금함은 연장할 수 없습니다" in client.post(url, {"last_day": later}).content.decode()
