@@ -317,10 +317,7 @@ class _InsertPlan(NamedTuple):
     returning: str  # the RETURNING clause, or ""
     fields: list
     returned: list  # the fields the database fills in
-
-    @property
-    def sql(self):
-        return f"{self.into} VALUES ({self.placeholders}) {self.returning}".rstrip()
+    sql: str  # the whole INSERT, as insert_row sends it
 
 
 def _insert_plan(model, connection):
@@ -336,12 +333,16 @@ def _insert_plan(model, connection):
     returned = list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
     if not returned and meta.auto_field is not None:
         raise ValueError(f"{model.__name__}: this database can't return the new id")
+    into = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+    placeholders = ", ".join(["%s"] * len(fields))
+    returning = connection.ops.return_insert_columns(returned)[0] if returned else ""
     plan = _INSERTS[key] = _InsertPlan(
-        into=f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})",
-        placeholders=", ".join(["%s"] * len(fields)),
-        returning=connection.ops.return_insert_columns(returned)[0] if returned else "",
+        into=into,
+        placeholders=placeholders,
+        returning=returning,
         fields=fields,
         returned=returned,
+        sql=f"{into} VALUES ({placeholders}) {returning}".rstrip(),
     )
     return plan
 
