@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 COUPONS = 1_000
 CUSTOMERS = 2_000
 CLIENTS = 200
-WORKERS, THREADS = 4, 8
+SQL_CONNECTIONS = 32  # the raw-SQL reference's connections
 ROOT = Path(__file__).resolve().parent.parent
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -180,12 +180,14 @@ def _request(conn, method, path, headers=None):
     return response.status
 
 
-def start_gunicorn(env, *, workers=WORKERS, threads=THREADS):
-    """(port, process): Dangol under gunicorn on a free 127.0.0.1 port, for a benchmark to stop by its pid."""
+def start_gunicorn(env, *, workers=None, threads=None):
+    """(port, process): Dangol under gunicorn on a free 127.0.0.1 port, for a benchmark to stop by its pid.
+    The production configuration (shape, hooks, logging, recycling), or another shape when given."""
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    # The production configuration (hooks, logging, recycling), on a loopback port and in the bench's shape.
-    args = ["-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads)]
+    args = ["-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{port}"]
+    args += ["-w", str(workers)] if workers else []
+    args += ["--threads", str(threads)] if threads else []
     command = [str(gunicorn), "dangol.wsgi", *args, "--keep-alive", "30", "--log-level", "warning"]
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, bound to 127.0.0.1
         command,
@@ -302,7 +304,7 @@ def _sql_round(bench_url, setup):
     for customer in setup["customers"]:
         todo.put(customer)
     results, lock = [], threading.Lock()
-    connections = WORKERS * THREADS
+    connections = SQL_CONNECTIONS
     start_line = threading.Barrier(connections)
 
     def claim(cur, customer):

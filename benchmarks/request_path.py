@@ -39,9 +39,9 @@ from benchmarks.flash_claim import (
 
 COUPONS = 1_000
 CUSTOMERS = 2_000
-# gunicorn as `make bench` has always run it; BENCH_WORKERS / BENCH_THREADS try another shape.
-WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
-THREADS = int(os.environ.get("BENCH_THREADS", 8))
+# gunicorn in production's shape (deploy/gunicorn.conf.py); BENCH_WORKERS / BENCH_THREADS try another.
+WORKERS = int(os.environ.get("BENCH_WORKERS", 0)) or None
+THREADS = int(os.environ.get("BENCH_THREADS", 0)) or None
 CLAIM_CLIENTS = 200
 REDEEM_RATE, REDEEM_SECONDS, REDEEM_CLIENTS = 200, 10, 20
 INBOX_CLIENTS, INBOX_SECONDS = 20, 10

@@ -1,7 +1,13 @@
 """gunicorn settings for Dangol (used by `make run` and the systemd unit).
 
-Two cores: three synchronous workers with four threads each keep requests moving while one
-waits on the database. Everything can be overridden with GUNICORN_CMD_ARGS or the env below.
+Synchronous workers, four per core: a worker takes a connection only when it is free, so requests wait
+in one queue (the kernel's) and go to whichever worker comes free first. Threaded workers keep each
+keep-alive connection on the worker that accepted it, and a worker that got more than its share
+answers all of them late, behind one lock: with 20 clients on 4 workers x 8 threads, the inbox's
+p99 was 112-190 ms; with 8 synchronous workers 55-58 ms, at the same CPU per request (see
+docs/architecture.md, "The request path"). nginx buffers requests and answers in front of them, so a slow
+phone never holds a worker. Everything can be overridden with GUNICORN_CMD_ARGS or the env below;
+DANGOL_WEB_THREADS above 1 makes them threaded workers again.
 """
 
 import gc
@@ -9,12 +15,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("DANGOL_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("DANGOL_WEB_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("DANGOL_WEB_THREADS", 4))
-worker_class = "gthread"
-timeout = 30  # a request that takes longer is stuck; its worker is replaced
+workers = int(os.environ.get("DANGOL_WEB_WORKERS", 4 * multiprocessing.cpu_count()))
+threads = int(os.environ.get("DANGOL_WEB_THREADS", 1))
+worker_class = "sync" if threads == 1 else "gthread"
+# A request that takes longer is stuck and its worker is replaced. The longest honest request waits
+# on the payment provider (DANGOL_TOSS_TIMEOUT_SECONDS, 30 s), and nginx gives up at 35 s.
+timeout = 40
 graceful_timeout = 20
-keepalive = 5
+keepalive = 5  # threaded workers only: synchronous workers close each connection after its answer
 max_requests = 5000  # recycle workers now and then, spread out by the jitter
 max_requests_jitter = 500
 preload_app = True  # import Django and the URL routes once, before forking

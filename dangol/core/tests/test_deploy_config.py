@@ -19,3 +19,33 @@ def test_the_preloaded_app_is_frozen_out_of_the_collectors_sight_before_each_for
         assert gc.get_count()[2] == 0
     finally:
         gc.unfreeze()
+
+
+def _conf(monkeypatch, **env):
+    for name in ("DANGOL_WEB_WORKERS", "DANGOL_WEB_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(CONF))
+
+
+def test_synchronous_workers_four_per_core_unless_threads_are_asked_for(monkeypatch):
+    import multiprocessing
+
+    conf = _conf(monkeypatch)
+    assert (conf["worker_class"], conf["threads"]) == ("sync", 1)
+    assert conf["workers"] == 4 * multiprocessing.cpu_count()
+    conf = _conf(monkeypatch, DANGOL_WEB_WORKERS="3", DANGOL_WEB_THREADS="4")
+    assert (conf["worker_class"], conf["workers"], conf["threads"]) == ("gthread", 3, 4)
+
+
+def test_a_payment_confirmation_that_waits_its_whole_timeout_is_answered_not_killed(monkeypatch, settings):
+    """The provider's timeout ends first, then nginx's wait for an answer, then gunicorn's patience with a
+    worker: a slow provider gets its own error page, never a killed worker."""
+    import re
+
+    conf = _conf(monkeypatch)
+    nginx = (CONF.parent / "nginx" / "dangol.conf").read_text()
+    read_timeout = int(re.search(r"proxy_read_timeout (\d+)s;", nginx).group(1))
+    assert settings.TOSS_TIMEOUT_SECONDS < read_timeout < conf["timeout"]
+    assert "keepalive" not in re.search(r"upstream dangol \{[^}]*\}", nginx).group(0)
