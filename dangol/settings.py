@@ -144,6 +144,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that doesn't answer must not hang a request or the worker: fail fast, then 503.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
+    # Django's backend, whose check of a kept connection asks its socket before sending SELECT 1.
+    DATABASES["default"]["ENGINE"] = "dangol.lib.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while the web server reads; IMMEDIATE avoids
     # lock upgrades failing half-way through a transaction.
