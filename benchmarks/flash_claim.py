@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -189,14 +190,23 @@ def start_gunicorn(env, *, workers=None, threads=None):
     args += ["-w", str(workers)] if workers else []
     args += ["--threads", str(threads)] if threads else []
     command = [str(gunicorn), "dangol.wsgi", *args, "--keep-alive", "30", "--log-level", "warning"]
+    # Its log goes to a file: a pipe nobody reads fills up (64 KB of "Not Found" lines) and then blocks
+    # every worker that writes one more line.
+    log = tempfile.TemporaryFile()  # closed by stop_gunicorn
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, bound to 127.0.0.1
         command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
+    server.log = log
     return port, server
+
+
+def _log_tail(server):
+    server.log.seek(0)
+    return server.log.read().decode(errors="replace")[-2000:]
 
 
 def stop_gunicorn(server):
@@ -207,6 +217,7 @@ def stop_gunicorn(server):
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+    server.log.close()
 
 
 def _http_round(env, setup):
@@ -223,7 +234,7 @@ def _wait_until_up(port, server):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {server.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"gunicorn exited: {_log_tail(server)}")
         try:
             _request(http.client.HTTPConnection("127.0.0.1", port, timeout=2), "GET", "/healthz")
             return

@@ -268,6 +268,13 @@ function request()
 end
 """
 
+WARM_REDEEM_LUA = """
+function request()
+  return wrk.format("POST", "%(path)s", {
+    ["Authorization"] = "Bearer %(key)s", ["Content-Type"] = "application/json"}, '{"code": "WARMWARM"}')
+end
+"""
+
 DONE_LUA = """
 local statuses = {}
 function response(status, headers, body)
@@ -278,10 +285,11 @@ function response(status, headers, body)
   end
 end
 function done(summary, latency, requests)
+  local e = summary.errors
   io.write(string.format('RESULT {"requests": %d, "seconds": %f, "p50": %f, "p99": %f, "socket_errors": %d,'
-    .. ' "non2xx": %d}\\n', summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.timeout, summary.errors.status))
+    .. ' "non2xx": %d, "by_kind": {"connect": %d, "read": %d, "write": %d, "timeout": %d}}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.timeout, e.status, e.connect, e.read, e.write, e.timeout))
 end
 """
 
@@ -310,6 +318,10 @@ def _over_http(env, setup, scratch):
         warm = scratch / "warm.lua"
         warm.write_text(_lua(INBOX_LUA, 2, sessions=_quoted(setup["sessions"][:50])) + DONE_LUA)
         _wrk(base, warm, connections=64, threads=2, seconds=3)
+        # ... and the stall's path up to the coupon: codes that match nothing, so none is used.
+        path = f"/api/v1/stores/{setup['store']}/redemptions"
+        warm.write_text(WARM_REDEEM_LUA % {"path": path, "key": setup["api_key"]} + DONE_LUA)
+        _wrk(base, warm, connections=16, threads=2, seconds=2)
         rows = []
         chosen = CASES
         threads = 2
@@ -433,6 +445,9 @@ def _row(case, clients, result, cpu_ms, *, exact=None):
     if exact is not None:
         row["errors"] = result["socket_errors"]  # 409 (sold out, already held) is an answer here
         row["exact"] = exact
+    if result["socket_errors"]:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in result["by_kind"].items() if n)
+        row["errors"] = f"{row['errors']} ({kinds})"
     return row
 
 

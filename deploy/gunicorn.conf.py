@@ -1,13 +1,13 @@
 """gunicorn settings for Dangol (used by `make run` and the systemd unit).
 
-Synchronous workers, four per core: a worker takes a connection only when it is free, so requests wait
+Synchronous workers, two per core: a worker takes a connection only when it is free, so requests wait
 in one queue (the kernel's) and go to whichever worker comes free first. Threaded workers keep each
 keep-alive connection on the worker that accepted it, and a worker that got more than its share
-answers all of them late, behind one lock: with 20 clients on 4 workers x 8 threads, the inbox's
-p99 was 112-190 ms; with 8 synchronous workers 55-58 ms, at the same CPU per request (see
-docs/architecture.md, "The request path"). nginx buffers requests and answers in front of them, so a slow
-phone never holds a worker. Everything can be overridden with GUNICORN_CMD_ARGS or the env below;
-DANGOL_WEB_THREADS above 1 makes them threaded workers again.
+answers all of them late, behind one lock. See docs/architecture.md, "The request path", for the
+figures. nginx buffers requests and answers in front of the workers, so a slow phone never holds one.
+A request that waits on another service (a payment confirmation) holds its worker while it waits:
+where many do, raise DANGOL_WEB_WORKERS. Everything can be overridden with GUNICORN_CMD_ARGS or the
+env below; DANGOL_WEB_THREADS above 1 makes them threaded workers again.
 """
 
 import gc
@@ -15,7 +15,7 @@ import multiprocessing
 import os
 
 bind = os.environ.get("DANGOL_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("DANGOL_WEB_WORKERS", 4 * multiprocessing.cpu_count()))
+workers = int(os.environ.get("DANGOL_WEB_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("DANGOL_WEB_THREADS", 1))
 worker_class = "sync" if threads == 1 else "gthread"
 # A request that takes longer is stuck and its worker is replaced. The longest honest request waits

@@ -29,12 +29,12 @@ def _conf(monkeypatch, **env):
     return runpy.run_path(str(CONF))
 
 
-def test_synchronous_workers_four_per_core_unless_threads_are_asked_for(monkeypatch):
+def test_synchronous_workers_two_per_core_unless_threads_are_asked_for(monkeypatch):
     import multiprocessing
 
     conf = _conf(monkeypatch)
     assert (conf["worker_class"], conf["threads"]) == ("sync", 1)
-    assert conf["workers"] == 4 * multiprocessing.cpu_count()
+    assert conf["workers"] == 2 * multiprocessing.cpu_count()
     conf = _conf(monkeypatch, DANGOL_WEB_WORKERS="3", DANGOL_WEB_THREADS="4")
     assert (conf["worker_class"], conf["workers"], conf["threads"]) == ("gthread", 3, 4)
 
