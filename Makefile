@@ -7,6 +7,7 @@ PORT ?= 8000
 .PHONY: run install test lint format bench clean backup restore failover-test messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 4) and f"Dangol needs Python 3.11.4 or newer (restore extracts archives with tarfile filters); {sys.executable} is {sys.version.split()[0]}. Name another with PYTHON=/path/to/python3.")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
