@@ -35,7 +35,7 @@ logger_class = "dangol.core.access_log.RedactingLogger"  # no tokens or payment 
 def pre_fork(server, worker):
     """Freeze what the preloaded app made (Django, the routes, the models: about 160,000 objects) out of
     the garbage collector's sight. It lives as long as the worker, and a full collection walking it paused
-    a worker and all its threads for 50-60 ms every so often; the children also stop writing to the
+    a worker (and all its threads, when it has some) for 50-60 ms every so often; the children also stop writing to the
     pages they share with the master."""
     gc.collect()
     gc.freeze()

@@ -39,9 +39,9 @@ def test_synchronous_workers_two_per_core_unless_threads_are_asked_for(monkeypat
     assert (conf["worker_class"], conf["workers"], conf["threads"]) == ("gthread", 3, 4)
 
 
-def test_a_payment_confirmation_that_waits_its_whole_timeout_is_answered_not_killed(monkeypatch, settings):
+def test_the_payment_providers_timeout_ends_before_nginx_or_gunicorn_gives_up(monkeypatch, settings):
     """The provider's timeout ends first, then nginx's wait for an answer, then gunicorn's patience with a
-    worker: a slow provider gets its own error page, never a killed worker."""
+    worker: a confirmation that waits its whole timeout is answered by Dangol, not cut off or killed."""
     import re
 
     conf = _conf(monkeypatch)
