@@ -330,8 +330,10 @@ def _over_http(env, setup, scratch):
         threads = 2
         if "claim" in chosen:
             rows.append(_claim_over_http(base, server, env, setup, scratch, threads))
+            _until_idle(server)
         if "redemption" in chosen:
             rows.append(_redemptions_over_http(base, server, env, setup, scratch, threads))
+            _until_idle(server)
         if "inbox" in chosen:
             rows.append(_inbox_over_http(base, server, setup, scratch, threads))
         return rows
@@ -425,6 +427,20 @@ def _server_ticks(server):
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
     return total
+
+
+def _until_idle(server, seconds=15):
+    """Wait until gunicorn has finished what the last case left queued: wrk stops its clients with requests
+    still in the listen queue (the flash claim leaves up to 200), and the workers answer each of them to a
+    closed socket, which the next case's first requests would wait behind."""
+    deadline = time.monotonic() + seconds
+    before = _server_ticks(server)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _server_ticks(server)
+        if now - before <= 1:  # at most a clock tick of CPU in half a second
+            return
+        before = now
 
 
 def _measured(server, work):
