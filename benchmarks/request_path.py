@@ -322,8 +322,7 @@ def _over_http(env, setup, scratch):
         warm.write_text(_lua(INBOX_LUA, 2, sessions=_quoted(setup["sessions"][:50])) + DONE_LUA)
         _wrk(base, warm, connections=64, threads=2, seconds=3)
         # ... and the stall's path up to the coupon: codes that match nothing, so none is used.
-        path = f"/api/v1/stores/{setup['store']}/redemptions"
-        warm.write_text(WARM_REDEEM_LUA % {"path": path, "key": setup["api_key"]} + DONE_LUA)
+        warm.write_text(WARM_REDEEM_LUA % {"path": _redeem_path(setup), "key": setup["api_key"]} + DONE_LUA)
         _wrk(base, warm, connections=16, threads=2, seconds=2)
         rows = []
         chosen = CASES
@@ -355,9 +354,13 @@ def _claim_over_http(base, server, env, setup, scratch, threads):
     return {**row, "requests/s": "—", "claims/s": f"{COUPONS / sold_in:,.0f}"}
 
 
+def _redeem_path(setup):
+    return f"/api/v1/stores/{setup['store']}/redemptions"
+
+
 def _redemptions_over_http(base, server, env, setup, scratch, threads):
     redeem = scratch / "redeem.lua"
-    path = f"/api/v1/stores/{setup['store']}/redemptions"
+    path = _redeem_path(setup)
     codes = setup["codes"]["http"][: REDEEM_RATE * REDEEM_SECONDS]
     interval_ms = threads * 1000 / REDEEM_RATE
     redeem.write_text(
@@ -733,7 +736,7 @@ def cpu(requests=None):
         return statuses[0]
 
     claim_path = f"/api/v1/campaigns/{setup['http_campaign']}/claim"
-    redeem_path = f"/api/v1/stores/{setup['store']}/redemptions"
+    redeem_path = _redeem_path(setup)
     cases = {
         "claim": lambda i: call(
             "POST",
