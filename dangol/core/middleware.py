@@ -8,12 +8,15 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import setting_changed
 from django.http import JsonResponse
-from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from dangol.lib.text import text_problem, text_problems
@@ -117,7 +120,7 @@ class PermissionsPolicyMiddleware:
 
 
 # What a response may carry that asks django-csp for a policy of its own (csp.decorators).
-_OWN_POLICY = tuple(f"_csp_{part}{ro}" for part in ("config", "update", "replace", "exempt") for ro in ("", "_ro"))
+_OWN_POLICY = frozenset(f"_csp_{part}{ro}" for part in ("config", "update", "replace", "exempt") for ro in ("", "_ro"))
 
 
 class SitePolicyCSPMiddleware(CSPMiddleware):
@@ -130,7 +133,7 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
     def process_response(self, request, response):
         if settings.DEBUG or getattr(request, "_csp_nonce", None) is not None:
             return super().process_response(request, response)
-        if any(hasattr(response, name) for name in _OWN_POLICY):
+        if not _OWN_POLICY.isdisjoint(vars(response)):  # the decorators set them on the response itself
             return super().process_response(request, response)
         for header, policy, excluded in _site_policies():
             if policy and header not in response and not request.path_info.startswith(excluded):
@@ -164,16 +167,53 @@ def _policy_setting_changed(setting, **_kwargs):
 setting_changed.connect(_policy_setting_changed, dispatch_uid="core.middleware.site_policies")
 
 
-class ChosenLanguageMiddleware(LocaleMiddleware):
+class ChosenLanguageMiddleware:
     """Korean unless the person chose another language (the language cookie set by /i18n/setlang/).
 
     The browser's Accept-Language is not a choice: a phone set to English would otherwise get Django's
-    English field errors in the middle of Korean pages.
+    English field errors in the middle of Korean pages. So the answer varies with the cookie, not with
+    Accept-Language (Django's LocaleMiddleware, which this replaces, said the opposite), and there are
+    no language prefixes in addresses to redirect to.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        translation.activate(chosen if chosen in _supported_languages() else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))  # with or without the cookie, it chose the language
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+@functools.cache
+def _supported_languages():
+    return frozenset(code for code, _name in settings.LANGUAGES)
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's messages, with their storage made only when a request adds or shows one.
+
+    Django makes it for every request (a cookie store and a session store behind a fallback), and the
+    API's answers never use it.
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        supported = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)
+
+
+def _language_setting_changed(setting, **_kwargs):
+    if setting == "LANGUAGES":
+        _supported_languages.cache_clear()
+
+
+setting_changed.connect(_language_setting_changed, dispatch_uid="core.middleware.languages")

@@ -19,3 +19,11 @@ def test_choosing_english_is_remembered(client, db):
 def test_an_unknown_language_choice_falls_back_to_korean(client, db):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
     assert client.get("/accounts/sign-in/")["Content-Language"] == "ko"
+
+
+def test_the_answer_varies_with_the_cookie_that_chose_its_language_not_with_the_browser(client, db):
+    for path in ("/accounts/sign-in/", "/api/v1/auth/me"):
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        vary = {header.strip().lower() for header in response["Vary"].split(",")}
+        assert "cookie" in vary and "accept-language" not in vary, path
+        assert response["Content-Language"] == "ko", path
