@@ -40,10 +40,13 @@ def _resolver(header, proxies=()):
     return IpWare(precedence=(header,), proxy_list=list(proxies))
 
 
+@functools.lru_cache(maxsize=4096)
 def _address(header, value, *, strict, proxies=()):
     """The address python-ipware finds in `value`, read as `header`, as text; None when there is none.
 
     It is shown that header alone, not the request's whole META, which it would otherwise fold into a
-    case-insensitive copy on every call."""
+    case-insensitive copy on every call. The same text always gives the same address, and behind our
+    proxy REMOTE_ADDR is always the proxy's, so the answers are kept (a phone's requests repeat theirs).
+    """
     ip, _trusted = _resolver(header, proxies).get_client_ip({header: value}, strict)
     return None if ip is None else str(ip)
