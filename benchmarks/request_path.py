@@ -417,7 +417,9 @@ def _wrk(base, script, *, connections, threads, seconds=60):
 
 
 def _server_ticks(server):
-    """utime+stime of gunicorn's master and its workers, in clock ticks."""
+    """utime+stime of gunicorn's master and its workers, in clock ticks, with the workers that have ended:
+    gunicorn replaces a worker after its max_requests, and the master's cutime+cstime keeps what the
+    replaced one spent (without them a case in which a worker was replaced lost that worker's CPU)."""
     pids = [server.pid]
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
     if children.exists():
@@ -429,6 +431,8 @@ def _server_ticks(server):
         except FileNotFoundError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
+        if pid == server.pid:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime: its children it has waited for
     return total
 
 
@@ -689,7 +693,8 @@ ROUNDS = 5  # of `requests` each; the quickest round is the figure, as other pro
 def cpu(requests=None):
     """CPU per request inside one process, straight through Django's WSGI handler (no gunicorn, no
     sockets): the application's own share of the figures above, steady enough to compare two changes.
-    BENCH_PROFILE=claim (or redemption, inbox) adds a cProfile of that case, by CPU time."""
+    BENCH_PROFILE=claim (or redemption, inbox) adds a cProfile of that case, by CPU time, and
+    BENCH_PROFILE_FILE=<path> keeps it there for pstats."""
     import cProfile
     import io
     import pstats
@@ -787,6 +792,8 @@ def cpu(requests=None):
         rounds = " ".join(f"{ms:.2f}" for ms in spent)
         print(f"{name:<13} {min(spent):5.2f} ms CPU per request (rounds: {rounds}), statuses {sorted(statuses)}")
         if profiler:
+            if os.environ.get("BENCH_PROFILE_FILE"):
+                profiler.dump_stats(os.environ["BENCH_PROFILE_FILE"])
             pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(
                 int(os.environ.get("BENCH_LINES", 40))
             )
