@@ -49,3 +49,15 @@ def test_the_payment_providers_timeout_ends_before_nginx_or_gunicorn_gives_up(mo
     read_timeout = int(re.search(r"proxy_read_timeout (\d+)s;", nginx).group(1))
     assert settings.TOSS_TIMEOUT_SECONDS < read_timeout < conf["timeout"]
     assert "keepalive" not in re.search(r"upstream dangol \{[^}]*\}", nginx).group(0)
+
+
+def test_nginx_leaves_the_access_log_to_gunicorns_redacting_logger():
+    """Addresses carry tokens (opt-out links, invitations, payment keys): only the redacted log keeps lines."""
+    import re
+
+    conf = runpy.run_path(str(CONF))
+    assert conf["logger_class"] == "dangol.core.access_log.RedactingLogger" and conf["accesslog"]
+    nginx = (CONF.parent / "nginx" / "dangol.conf").read_text()
+    redirect = re.search(r"server \{\s*listen 80;[^}]*\}", nginx).group(0)
+    proxied = re.search(r"location / \{[^}]*\}", nginx).group(0)
+    assert "access_log off;" in redirect and "access_log off;" in proxied
