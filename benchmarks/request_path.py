@@ -8,7 +8,8 @@ driving Python process's own CPU (the part an application would spend around the
 
 Needs DATABASE_URL=postgres://... (it creates and drops its own database next to that one) and wrk.
 `python -m benchmarks.request_path profile` prints a cProfile (CPU time) of 300 claims made in-process instead,
-and `python -m benchmarks.request_path cpu` the CPU per request of each case through Django's WSGI handler alone.
+and `python -m benchmarks.request_path cpu` the CPU per request of each case through Django's WSGI handler alone;
+`python -m benchmarks.request_path instructions` counts the instructions of the latter with valgrind.
 """
 
 import json
@@ -23,11 +24,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks.flash_claim import (
     _admin_connection,
     _create_database,
+    _drop_database,
     _python,
     _random,
     _sql_round,
@@ -828,9 +830,84 @@ def _profile_main(what="profile"):
             conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
 
 
+def _instructions_main():
+    """Instructions per request of each case through Django's WSGI handler, counted by valgrind (cachegrind
+    without its cache model). The same code counts the same within about 1%, where its CPU time moves by a
+    third from run to run on a virtual machine: the way to tell whether a change does less work.
+
+    Each case runs in `cpu()` twice, with 10 and with 40 requests a round, on its own copy of the loaded
+    database; the difference between the two counts, divided by the requests between them, leaves out
+    what starting Python and Django costs."""
+    if not shutil.which("valgrind"):
+        sys.exit("valgrind is not installed")
+    url = os.environ["DATABASE_URL"]
+    bench_url = _create_database(url, "path")
+    short, long = 10, 40
+    try:
+        env = {**bench_env(bench_url), "BENCH_INBOX_ITEMS": os.environ.get("BENCH_INBOX_ITEMS", "20000")}
+        _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
+        setup = _python(["-c", "from benchmarks.request_path import prepare; prepare()"], env)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as setup_file:
+            setup_file.write(setup)
+            setup_file.flush()
+            for case in CASES:
+                counts = [_instructions(url, bench_url, env, setup_file.name, case, n) for n in (short, long)]
+                per_request = (counts[1] - counts[0]) / ((long - short) * ROUNDS)
+                print(f"{case:<13} {per_request / 1000:7,.0f}k instructions per request", flush=True)
+    finally:
+        _drop_database(url, bench_url)
+
+
+def _instructions(url, bench_url, env, setup_path, case, requests):
+    """valgrind's instruction count for `cpu()` running `case` with `requests` a round, on a fresh copy."""
+    copy_url = _copy_database(url, bench_url)
+    try:
+        done = subprocess.run(  # noqa: S603 - valgrind running our own interpreter and module
+            [
+                shutil.which("valgrind"),
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null",
+                sys.executable,
+                "-W",
+                "ignore",
+                "-c",
+                "from benchmarks.request_path import cpu; cpu()",
+            ],
+            cwd=ROOT,
+            env={
+                **env,
+                "DATABASE_URL": copy_url,
+                "BENCH_SETUP_FILE": setup_path,
+                "BENCH_CASES": case,
+                "BENCH_REQUESTS": str(requests),
+                "BENCH_GC": "freeze",
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        _drop_database(url, copy_url)
+    refs = [line for line in done.stderr.splitlines() if "I" in line and "refs:" in line]
+    return int(refs[-1].rsplit(":", 1)[1].replace(",", "").strip())
+
+
+def _copy_database(url, bench_url):
+    """A copy of the loaded bench database (CREATE DATABASE … TEMPLATE), so each count starts from the same rows."""
+    name = urlsplit(bench_url).path.lstrip("/")
+    copy = f"{name}_copy"
+    with _admin_connection(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+    return urlunsplit(urlsplit(bench_url)._replace(path=f"/{copy}"))
+
+
 if __name__ == "__main__":
     if sys.argv[1:] in (["profile"], ["cpu"]):
         _profile_main(sys.argv[1])
+    elif sys.argv[1:] == ["instructions"]:
+        _instructions_main()
     else:
         from benchmarks.__main__ import main
 
