@@ -194,6 +194,14 @@ def _supported_languages():
     return frozenset(code for code, _name in settings.LANGUAGES)
 
 
+def _language_setting_changed(setting, **_kwargs):
+    if setting == "LANGUAGES":
+        _supported_languages.cache_clear()
+
+
+setting_changed.connect(_language_setting_changed, dispatch_uid="core.middleware.languages")
+
+
 class LazyMessageMiddleware(MessageMiddleware):
     """Django's messages, with their storage made only when a request adds or shows one.
 
@@ -209,11 +217,3 @@ class LazyMessageMiddleware(MessageMiddleware):
         if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)
-
-
-def _language_setting_changed(setting, **_kwargs):
-    if setting == "LANGUAGES":
-        _supported_languages.cache_clear()
-
-
-setting_changed.connect(_language_setting_changed, dispatch_uid="core.middleware.languages")
