@@ -12,6 +12,7 @@ and `python -m benchmarks.request_path cpu` the CPU per request of each case thr
 `python -m benchmarks.request_path instructions` counts the instructions of the latter with valgrind.
 """
 
+import contextlib
 import json
 import os
 import queue
@@ -78,8 +79,7 @@ def run():
             rows += _over_http(env, setup, Path(scratch))
         rows += _over_sql(bench_url, setup)
     finally:
-        with _admin_connection(url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
+        _drop_database(url, bench_url)
     rows.append({"case": "load average at end", "result": " ".join(f"{x:.2f}" for x in os.getloadavg())})
     return rows
 
@@ -105,7 +105,6 @@ def _settle(bench_url):
 def prepare():
     """In a subprocess on the bench database: the flash claim's customers and sessions (flash_claim.prepare),
     an API key, issued coupons to redeem, and an inbox history for every customer."""
-    import contextlib
     import io
 
     import django
@@ -809,25 +808,31 @@ def cpu(requests=None):
             )
 
 
-def _profile_main(what="profile"):
-    url = os.environ["DATABASE_URL"]
+@contextlib.contextmanager
+def _loaded(url, **extra_env):
+    """A bench database next to `url`, migrated and loaded by `prepare()`, dropped afterwards: yields its URL
+    and the environment to run `cpu()` or `profile()` against it (BENCH_SETUP_FILE names the setup)."""
     bench_url = _create_database(url, "path")
     try:
-        env = bench_env(bench_url)
+        env = {**bench_env(bench_url), **extra_env}
         _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
         setup = _python(["-c", "from benchmarks.request_path import prepare; prepare()"], env)
         with tempfile.NamedTemporaryFile("w", suffix=".json") as setup_file:
             setup_file.write(setup)
             setup_file.flush()
-            subprocess.run(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-c", f"from benchmarks.request_path import {what}; {what}()"],
-                cwd=ROOT,
-                env={**env, "BENCH_SETUP_FILE": setup_file.name},
-                check=True,
-            )
+            yield bench_url, {**env, "BENCH_SETUP_FILE": setup_file.name}
     finally:
-        with _admin_connection(url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(bench_url).path.lstrip("/")}" WITH (FORCE)')
+        _drop_database(url, bench_url)
+
+
+def _profile_main(what="profile"):
+    with _loaded(os.environ["DATABASE_URL"]) as (_bench_url, env):
+        subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-c", f"from benchmarks.request_path import {what}; {what}()"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
 
 
 def _instructions_main():
@@ -841,24 +846,15 @@ def _instructions_main():
     if not shutil.which("valgrind"):
         sys.exit("valgrind is not installed")
     url = os.environ["DATABASE_URL"]
-    bench_url = _create_database(url, "path")
     short, long = 10, 40
-    try:
-        env = {**bench_env(bench_url), "BENCH_INBOX_ITEMS": os.environ.get("BENCH_INBOX_ITEMS", "20000")}
-        _python(["manage.py", "migrate", "--noinput", "-v", "0"], env)
-        setup = _python(["-c", "from benchmarks.request_path import prepare; prepare()"], env)
-        with tempfile.NamedTemporaryFile("w", suffix=".json") as setup_file:
-            setup_file.write(setup)
-            setup_file.flush()
-            for case in CASES:
-                counts = [_instructions(url, bench_url, env, setup_file.name, case, n) for n in (short, long)]
-                per_request = (counts[1] - counts[0]) / ((long - short) * ROUNDS)
-                print(f"{case:<13} {per_request / 1000:7,.0f}k instructions per request", flush=True)
-    finally:
-        _drop_database(url, bench_url)
+    with _loaded(url, BENCH_INBOX_ITEMS=os.environ.get("BENCH_INBOX_ITEMS", "20000")) as (bench_url, env):
+        for case in CASES:
+            counts = [_instructions(url, bench_url, env, case, n) for n in (short, long)]
+            per_request = (counts[1] - counts[0]) / ((long - short) * ROUNDS)
+            print(f"{case:<13} {per_request / 1000:7,.0f}k instructions per request", flush=True)
 
 
-def _instructions(url, bench_url, env, setup_path, case, requests):
+def _instructions(url, bench_url, env, case, requests):
     """valgrind's instruction count for `cpu()` running `case` with `requests` a round, on a fresh copy."""
     copy_url = _copy_database(url, bench_url)
     try:
@@ -878,7 +874,6 @@ def _instructions(url, bench_url, env, setup_path, case, requests):
             env={
                 **env,
                 "DATABASE_URL": copy_url,
-                "BENCH_SETUP_FILE": setup_path,
                 "BENCH_CASES": case,
                 "BENCH_REQUESTS": str(requests),
                 "BENCH_GC": "freeze",
