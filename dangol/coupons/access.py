@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from dangol.channels.access import managed_store
 from dangol.lib.sql import MARKER_TEXT, FixedQuery
 
+from .auth import checked_actor
 from .models import ApiKey, Campaign, Coupon
 
 
@@ -18,6 +19,7 @@ def store_for_actor(request, public_id):
 
     `who` is the keyword arguments that record the actor on a redemption or stamp.
     """
+    checked_actor(request)
     if isinstance(request.auth, ApiKey):
         store = request.auth.store  # read with the key: a key acts for its own store only
         if store.public_id != public_id:

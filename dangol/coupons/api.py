@@ -13,7 +13,7 @@ from dangol.lib.api import errors, session_auth
 
 from . import offline, tokens
 from .access import claimable_campaign, own_coupon, store_for_actor, store_redemption
-from .auth import merchant_or_key
+from .auth import UncheckedKey, merchant_or_key, stall_merchant_or_key
 from .models import (
     MAX_OFFLINE_BATCH,
     MAX_TITLE,
@@ -287,28 +287,41 @@ def wallet_use(request, coupon_id: str, payload: UseIn):
     return Status(201, _redemption_out(redemption))
 
 
-def _presented(store, payload):
+def _presented(request, public_id, payload):
+    """(who, coupon, via) for the code or token sent to this store's stall.
+
+    A till's key is read with the coupon in one statement; when that is not a plain yes, the key is checked
+    alone (401), then the store (404), then what was sent (400, 404), as on every other route.
+    """
+    misfiled = payload.code and tokens.looks_like_token(payload.code)
+    if isinstance(request.auth, UncheckedKey) and bool(payload.code) != bool(payload.token) and not misfiled:
+        found = Coupon.objects.presented_with_key(public_id, payload.token or payload.code, request.auth.plain)
+        if found is not None:
+            coupon, via, key = found
+            request.auth = key
+            return {"api_key": key}, coupon, via
+    store, who = store_for_actor(request, public_id)
     if bool(payload.code) == bool(payload.token):
         raise ValidationError({"code": [_("쿠폰 번호(code)나 QR 토큰(token) 중 하나만 보내 주세요.")]})
-    text = payload.token if payload.token else payload.code
-    if payload.code and tokens.looks_like_token(payload.code):
+    if misfiled:
         raise ValidationError({"code": [_("QR 토큰은 token으로 보내 주세요.")]})
-    return Coupon.objects.presented_at(store, text)
+    coupon, via = Coupon.objects.presented_at(store, payload.token or payload.code)
+    return who, coupon, via
 
 
-@router.post("/stores/{public_id}/coupon-check", auth=merchant_or_key, response=CouponOut)
+@router.post("/stores/{public_id}/coupon-check", auth=stall_merchant_or_key, response=CouponOut)
 def coupon_check(request, public_id: str, payload: RedeemIn):
     """What a code or token is worth at this store, without using it."""
-    store, _who = store_for_actor(request, public_id)
-    coupon, _via = _presented(store, payload)
+    _who, coupon, _via = _presented(request, public_id, payload)
     return _coupon_out(coupon)
 
 
-@router.post("/stores/{public_id}/redemptions", auth=merchant_or_key, response={201: RedemptionOut, **errors(409, 503)})
+@router.post(
+    "/stores/{public_id}/redemptions", auth=stall_merchant_or_key, response={201: RedemptionOut, **errors(409, 503)}
+)
 def redeem(request, public_id: str, payload: RedeemIn):
     """Use a coupon at the stall, by its code or its QR token. Exactly once."""
-    store, who = store_for_actor(request, public_id)
-    coupon, via = _presented(store, payload)
+    who, coupon, via = _presented(request, public_id, payload)
     redemption = coupon.redeem(
         via=Via.API if "api_key" in who else via, amount=payload.amount, client_id=payload.client_id, **who
     )

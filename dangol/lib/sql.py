@@ -32,6 +32,10 @@ from psycopg.pq import Format
 MARKER_ID = -7_340_032_001
 MARKER_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
 MARKER_TEXT = "~fixed-query-marker~"
+# More text arguments in one query each need a marker of their own.
+MARKER_TEXT_2 = "~fixed-query-marker-2~"
+MARKER_TEXT_3 = "~fixed-query-marker-3~"
+MARKER_TEXT_4 = "~fixed-query-marker-4~"
 
 
 class FixedQuery:
@@ -39,7 +43,8 @@ class FixedQuery:
 
     `FixedQuery(build, MARKER_ID, MARKER_TIME).dicts(customer_id, now, limit=50)` returns what
     `list(build(customer_id, now, limit=50))` would for a values() queryset; `.instances(...)` and
-    `.first(...)` return model instances (with what select_related() asks for) for a model queryset.
+    `.first(...)` return model instances (with what select_related() and annotate() ask for) for a model
+    queryset.
     """
 
     def __init__(self, build, *markers):
@@ -117,14 +122,15 @@ class _Compiled:
         self.alias = alias
         self.model = None
         if queryset._iterable_class is ModelIterable:  # what ModelIterable works out per query, worked out once
-            if queryset._known_related_objects or compiler.annotation_col_map:
-                raise ValueError("only plain model querysets (select_related allowed) can be fixed")
+            if queryset._known_related_objects:
+                raise ValueError("only plain model querysets (select_related and annotate allowed) can be fixed")
             klass_info, select = compiler.klass_info, compiler.select
             self.model = klass_info["model"]
             fields = klass_info["select_fields"]
             self.model_columns = slice(fields[0], fields[-1] + 1)
             self.init_list = [column[0].target.attname for column in select[self.model_columns]]
             self.populators = get_related_populators(klass_info, select, alias)
+            self.annotations = list(compiler.annotation_col_map.items())
 
     def run(self, args):
         connection = connections[self.alias]
@@ -149,6 +155,8 @@ class _Compiled:
             instance = self.model.from_db(self.alias, self.init_list, row[self.model_columns])
             for populator in self.populators:
                 populator.populate(row, instance)
+            for name, position in self.annotations:
+                setattr(instance, name, row[position])
             found.append(instance)
         return found
 

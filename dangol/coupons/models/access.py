@@ -25,14 +25,22 @@ def _digest(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def key_prefix(plain):
+    """The prefix of a key sent in the shape `dgk_<prefix>_<secret>`, or None for any other text."""
+    parts = (plain or "").strip().split("_")
+    if len(parts) != 3 or parts[0] != "dgk" or not parts[1]:
+        return None
+    return parts[1]
+
+
 class ApiKeyQuerySet(models.QuerySet):
     def authenticate(self, plain):
         """The live key for a presented `dgk_<prefix>_<secret>`, or None."""
-        parts = (plain or "").strip().split("_")
-        if len(parts) != 3 or parts[0] != "dgk":
+        prefix = key_prefix(plain)
+        if prefix is None:
             return None
-        key = _LIVE_KEY.first(parts[1])
-        if key is None or not hmac.compare_digest(key.key_hash, _digest(plain.strip())):
+        key = _LIVE_KEY.first(prefix)
+        if key is None or not key.opens_with(plain):
             return None
         return key
 
@@ -69,6 +77,10 @@ class ApiKey(models.Model):
         plain = f"dgk_{prefix}_{secrets.token_urlsafe(24).replace('_', '-')}"
         key = cls.objects.create(store=store, name=name, prefix=prefix, key_hash=_digest(plain), created_by=by)
         return key, plain
+
+    def opens_with(self, plain):
+        """Whether `plain` is this key (its hash is compared in constant time)."""
+        return hmac.compare_digest(self.key_hash, _digest(plain.strip()))
 
     def revoke(self):
         return ApiKey.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()) == 1

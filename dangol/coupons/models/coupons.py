@@ -17,6 +17,9 @@ from dangol.lib.seoul import seoul_midnight, seoul_today, short_moment, to_seoul
 from dangol.lib.sql import (
     MARKER_ID,
     MARKER_TEXT,
+    MARKER_TEXT_2,
+    MARKER_TEXT_3,
+    MARKER_TEXT_4,
     MARKER_TIME,
     FixedQuery,
     FixedUpdate,
@@ -28,7 +31,7 @@ from dangol.messaging.models import InboxItem
 
 from .. import tokens
 from ..codes import display_code, new_code, normalize_code
-from .access import StorePin
+from .access import ApiKey, StorePin, key_prefix
 from .common import (
     CLOCK_SKEW,
     MAX_CLIENT_ID,
@@ -645,6 +648,48 @@ class CouponQuerySet(models.QuerySet):
         coupon.store = store  # the caller's row: the answer names it without reading it again
         return coupon, Via.CODE
 
+    def presented_with_key(self, store_id, text, plain_key, *, now=None):
+        """(coupon, via, api_key) for what a till sent to the stall of the store whose public id is
+        `store_id`, read together with the till's key (and a token's signing key) in one statement.
+
+        None whenever that is not a plain yes: a wrong, revoked or other store's key, an unknown code, a
+        token that does not verify. The caller then checks the key alone and asks `presented_at`, so each
+        of those gets its own answer (401, 404, 400) in the order it always had.
+        """
+        prefix = key_prefix(plain_key)
+        text = text or ""
+        if prefix is None or len(text) > MAX_PRESENTED:
+            return None
+        if tokens.looks_like_token(text):
+            try:
+                body, payload, signature = tokens.read_unverified(text)
+            except tokens.BadToken:
+                return None
+            if payload["s"] != store_id:
+                return None
+            coupon = _COUPON_BY_TOKEN_WITH_TILL_KEY.first(store_id, payload["c"], prefix, payload["k"])
+            via = Via.SCAN
+        else:
+            code = normalize_code(text)
+            coupon = _COUPON_BY_CODE_WITH_TILL_KEY.first(store_id, code, prefix) if code else None
+            via = Via.CODE
+        if coupon is None:
+            return None
+        key = ApiKey.from_db(
+            coupon._state.db,
+            ["id", "store_id", "key_hash"],
+            [coupon.till_key_id, coupon.store_id, coupon.till_key_hash],
+        )
+        if not key.opens_with(plain_key):
+            return None
+        if via == Via.SCAN:
+            try:
+                coupon.signing_key.verify(body, signature, payload, now=now)
+            except tokens.BadToken:
+                return None
+        key.store = coupon.store
+        return coupon, via, key
+
 
 class Coupon(models.Model):
     """One issued coupon: a short code to type and a signed token for the QR."""
@@ -1073,17 +1118,19 @@ class SigningKey(models.Model):
         body, payload, signature = tokens.read_unverified(token)
         if payload["s"] != store.public_id:
             raise tokens.BadToken
-        key = cls.objects.filter(kid=payload["k"], store=store, revoked_at__isnull=True).first()
-        if key is None:
-            raise tokens.BadToken
-        tokens.check_signature(body, signature, key.public_key)
-        if payload["e"] <= (now or timezone.now()).timestamp():
-            raise tokens.BadToken
-        coupon = Coupon.objects.filter(code=payload["c"], store=store).select_related("campaign").first()
+        # A token is signed with its coupon's own key (`Coupon.token`): the coupon is read with it.
+        coupon = _COUPON_BY_TOKEN.first(store.pk, payload["c"], payload["k"])
         if coupon is None:
             raise tokens.BadToken
+        coupon.signing_key.verify(body, signature, payload, now=now)
         coupon.store = store
         return coupon
+
+    def verify(self, body, signature, payload, *, now=None):
+        """BadToken unless this key signed `body` and the token has not expired."""
+        tokens.check_signature(body, signature, self.public_key)
+        if payload["e"] <= (now or timezone.now()).timestamp():
+            raise tokens.BadToken
 
 
 def _hour(now):
@@ -1097,6 +1144,38 @@ _COUPON_BY_CODE = FixedQuery(
     MARKER_TEXT,
 )
 _LIVE_KEY = FixedQuery(lambda store_id: SigningKey.objects.live_for(store_id)[:1], MARKER_ID)
+_COUPON_BY_TOKEN = FixedQuery(
+    lambda store_id, code, kid: Coupon.objects.filter(
+        store_id=store_id, code=code, signing_key__kid=kid, signing_key__revoked_at__isnull=True
+    ).select_related("campaign", "signing_key")[:1],
+    MARKER_ID,
+    MARKER_TEXT,
+    MARKER_TEXT_2,
+)
+
+
+def _with_till_key(store_id, code, prefix, kid=None):
+    """The coupon `code` of the store whose public id is `store_id`, with its campaign and store, only if
+    `prefix` names a live key of that store (its id and hash come along); with `kid`, only if the coupon
+    is signed with that unrevoked key (which comes along too)."""
+    coupons = Coupon.objects.filter(
+        store__public_id=store_id,
+        code=code,
+        store__api_keys__prefix=prefix,  # one filter() call: both conditions are on the same key
+        store__api_keys__revoked_at__isnull=True,
+    )
+    related = ["campaign", "store"]
+    if kid is not None:
+        coupons = coupons.filter(signing_key__kid=kid, signing_key__revoked_at__isnull=True)
+        related.append("signing_key")
+    return coupons.select_related(*related).annotate(
+        till_key_id=F("store__api_keys__id"), till_key_hash=F("store__api_keys__key_hash")
+    )[:1]
+
+
+# The stall's two routes read the till's key with the coupon (`presented_with_key`): one round trip.
+_COUPON_BY_CODE_WITH_TILL_KEY = FixedQuery(_with_till_key, MARKER_TEXT, MARKER_TEXT_2, MARKER_TEXT_3)
+_COUPON_BY_TOKEN_WITH_TILL_KEY = FixedQuery(_with_till_key, MARKER_TEXT, MARKER_TEXT_2, MARKER_TEXT_3, MARKER_TEXT_4)
 # A claim takes one from the quantity while any is left, signing with the store's active key (`kid`); a
 # use at the stall takes a coupon that is issued and valid now. The row count says whether it happened.
 _TAKE_ONE = FixedUpdate(

@@ -80,12 +80,33 @@ def test_a_redemption_by_code_reads_the_store_once(api, api_key, store, coupon):
     assert response.status_code == 201
     assert response.json()["coupon"]["store_name"] == store.name
     assert Redemption.objects.filter(coupon=coupon).count() == 1
-    # key with its store, coupon with campaign, the use with its record (PostgreSQL: one statement, no
-    # transaction; elsewhere two in a transaction): no second store read, no client id look-up
+    # the coupon with its campaign, store and the till's key, then the use with its record (PostgreSQL: one
+    # statement, no transaction; elsewhere two in a transaction): no second store read, no client id look-up
     work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))]
-    assert len(work) <= (3 if connection.vendor == "postgresql" else 4), work
+    assert len(work) <= (2 if connection.vendor == "postgresql" else 3), work
+    assert "coupons_apikey" in work[0] and "coupons_coupon" in work[0]
     if connection.vendor == "postgresql":
         assert work[-1].startswith("WITH changed AS (UPDATE") and "INSERT INTO" in work[-1]
+
+
+def test_a_redemption_by_qr_reads_the_key_the_coupon_and_its_signing_key_at_once(api, api_key, store, coupon):
+    path = f"/stores/{store.public_id}/redemptions"
+    response, statements = _statements(lambda: api("post", path, {"token": coupon.token()}, key=api_key))
+    assert response.status_code == 201
+    assert Redemption.objects.get(coupon=coupon).via == "api"
+    work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))]
+    assert len(work) <= (2 if connection.vendor == "postgresql" else 3), work
+    assert all(table in work[0] for table in ("coupons_apikey", "coupons_coupon", "coupons_signingkey"))
+
+
+def test_a_merchant_scanning_a_qr_reads_the_coupon_with_its_signing_key(signed_in, api, merchant, store, coupon):
+    signed_in(merchant)
+    path = f"/stores/{store.public_id}/coupon-check"
+    response, statements = _statements(lambda: api("post", path, {"token": coupon.token()}))
+    assert response.status_code == 200 and response.json()["id"] == coupon.public_id
+    coupon_reads = [s for s in statements if s.startswith("SELECT") and "coupons_coupon" in s]
+    assert len(coupon_reads) == 1 and "coupons_signingkey" in coupon_reads[0]
+    assert not any(s.startswith("SELECT") and "coupons_signingkey" in s and s not in coupon_reads for s in statements)
 
 
 def test_a_client_id_taken_by_another_coupon_leaves_this_one_unused(api, api_key, store, coupon, stranger):
