@@ -1,9 +1,8 @@
 """Short coupon codes people can read aloud and type at the stall."""
 
 import re
-import secrets
 
-from dangol.lib.ids import ALPHABET
+from dangol.lib.ids import ALPHABET, random_text
 
 CODE_LENGTH = 8
 _NOT_CODE = re.compile(r"[^0-9A-Z]")
@@ -11,7 +10,7 @@ _NOT_CODE = re.compile(r"[^0-9A-Z]")
 
 def new_code():
     """Eight characters without 0/O/1/I/L: about 8.5 × 10¹¹ possibilities."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return random_text(ALPHABET, CODE_LENGTH)
 
 
 def normalize_code(raw):

@@ -1,8 +1,10 @@
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from dangol.lib.ids import ALPHABET, new_public_id
 from dangol.lib.phones import mask_phone, normalize_phone
 from dangol.lib.seoul import is_night, night_ends_after
 
@@ -60,3 +62,13 @@ def test_visible_text_keeps_inner_spaces_and_drops_outer_blanks():
     from dangol.lib.text import visible
 
     assert visible("\u200b 오늘 딸기 \u3164") == "오늘 딸기"
+
+
+def test_random_ids_use_every_character_of_the_alphabet_evenly_in_every_place():
+    ids = [new_public_id() for _ in range(31 * 400)]
+    assert all(len(i) == 10 and set(i) <= set(ALPHABET.lower()) for i in ids)
+    assert len(set(ids)) == len(ids)
+    for place in range(10):
+        counts = Counter(i[place] for i in ids)
+        assert set(counts) == set(ALPHABET.lower())
+        assert 280 < min(counts.values()) and max(counts.values()) < 520, (place, counts)  # 400 expected
