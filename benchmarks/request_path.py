@@ -55,8 +55,9 @@ INBOX_CLIENTS, INBOX_SECONDS = 20, 10
 # every 100 minutes for most of a year; the newest 60 are a third unread, the older ones read.
 INBOX_ITEMS = int(os.environ.get("BENCH_INBOX_ITEMS", 10_000_000))
 UNREAD_AMONG_NEWEST = 60
-# The cases a run measures (BENCH_CASES=claim,inbox picks some), over HTTP, in raw SQL and in one process.
-CASES = os.environ.get("BENCH_CASES", "claim,redemption,inbox").split(",")
+# The cases a run measures (BENCH_CASES=claim,inbox picks some), over HTTP, in raw SQL and in one process;
+# "scan" (a till redeeming by QR token) is measured in one process only (`cpu`, `instructions`).
+CASES = os.environ.get("BENCH_CASES", "claim,redemption,scan,inbox").split(",")
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -148,6 +149,26 @@ def prepare():
         ]
         Coupon.objects.bulk_create(batch, batch_size=1000)
         codes[side] = [c.code for c in batch]
+    # The QR a till scans, for the in-process "scan" case: coupons of their own, each with its signed token.
+    scan = Campaign.objects.create(
+        store=store, title="사용 QR", kind="amount", amount_off=500, valid_days=7, method="paper"
+    )
+    scanned = Coupon.objects.bulk_create(
+        (
+            Coupon(
+                code=_random(8),
+                campaign=scan,
+                store=store,
+                signing_key=key,
+                issued_at=now,
+                starts_at=now - dt.timedelta(minutes=1),
+                expires_at=now + dt.timedelta(days=7),
+            )
+            for _ in range(REDEEM_RATE * REDEEM_SECONDS)
+        ),
+        batch_size=1000,
+    )
+    qr_tokens = [c.token() for c in scanned]
     messages = Message.objects.bulk_create(
         (
             Message(store=store, kind="info", body=f"오늘의 소식 {i}", status="sent", send_at=now, sent_at=now)
@@ -177,7 +198,7 @@ def prepare():
     connection.close()
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
-    print(json.dumps({**setup, "api_key": plain, "codes": codes}))
+    print(json.dumps({**setup, "api_key": plain, "codes": codes, "tokens": qr_tokens}))
 
 
 # Over HTTP, driven by wrk -------------------------------------------------------------------------
@@ -766,6 +787,12 @@ def cpu(requests=None):
             redeem_path,
             {"HTTP_AUTHORIZATION": f"Bearer {setup['api_key']}", "CONTENT_TYPE": "application/json"},
             json.dumps({"code": setup["codes"]["http"][i], "amount": 12000, "client_id": f"cpu-{i}"}).encode(),
+        ),
+        "scan": lambda i: call(
+            "POST",
+            redeem_path,
+            {"HTTP_AUTHORIZATION": f"Bearer {setup['api_key']}", "CONTENT_TYPE": "application/json"},
+            json.dumps({"token": setup["tokens"][i], "amount": 12000, "client_id": f"scan-{i}"}).encode(),
         ),
         "inbox": lambda i: call("GET", "/api/v1/inbox", {"HTTP_COOKIE": f"sessionid={setup['sessions'][i]}"}),
     }
