@@ -72,3 +72,8 @@ def test_random_ids_use_every_character_of_the_alphabet_evenly_in_every_place():
         counts = Counter(i[place] for i in ids)
         assert set(counts) == set(ALPHABET.lower())
         assert 280 < min(counts.values()) and max(counts.values()) < 520, (place, counts)  # 400 expected
+
+
+def test_ids_stay_random_when_a_test_fixes_the_secrets_draw(monkeypatch):
+    monkeypatch.setattr("secrets.randbelow", lambda n: 0)
+    assert len({new_public_id() for _ in range(100)}) == 100
