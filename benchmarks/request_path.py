@@ -130,10 +130,11 @@ def prepare():
     _key, plain = ApiKey.create_for(store=store, name="벤치 계산대", by=None)
     key = SigningKey.objects.active_for(store.pk)
     now = timezone.now()
-    codes = {}
-    for side in ("http", "sql"):
+
+    def issued(title, count):
+        """`count` usable paper coupons of a campaign of their own, to be used at the stall."""
         campaign = Campaign.objects.create(
-            store=store, title=f"사용 {side}", kind="amount", amount_off=500, valid_days=7, method="paper"
+            store=store, title=title, kind="amount", amount_off=500, valid_days=7, method="paper"
         )
         batch = [
             Coupon(
@@ -145,30 +146,14 @@ def prepare():
                 starts_at=now - dt.timedelta(minutes=1),
                 expires_at=now + dt.timedelta(days=7),
             )
-            for _ in range(REDEEM_RATE * REDEEM_SECONDS * max(2, REDEEM_ROUNDS))
+            for _ in range(count)
         ]
-        Coupon.objects.bulk_create(batch, batch_size=1000)
-        codes[side] = [c.code for c in batch]
+        return Coupon.objects.bulk_create(batch, batch_size=1000)
+
+    per_side = REDEEM_RATE * REDEEM_SECONDS * max(2, REDEEM_ROUNDS)
+    codes = {side: [c.code for c in issued(f"사용 {side}", per_side)] for side in ("http", "sql")}
     # The QR a till scans, for the in-process "scan" case: coupons of their own, each with its signed token.
-    scan = Campaign.objects.create(
-        store=store, title="사용 QR", kind="amount", amount_off=500, valid_days=7, method="paper"
-    )
-    scanned = Coupon.objects.bulk_create(
-        (
-            Coupon(
-                code=_random(8),
-                campaign=scan,
-                store=store,
-                signing_key=key,
-                issued_at=now,
-                starts_at=now - dt.timedelta(minutes=1),
-                expires_at=now + dt.timedelta(days=7),
-            )
-            for _ in range(REDEEM_RATE * REDEEM_SECONDS)
-        ),
-        batch_size=1000,
-    )
-    qr_tokens = [c.token() for c in scanned]
+    qr_tokens = [c.token() for c in issued("사용 QR", REDEEM_RATE * REDEEM_SECONDS)]
     messages = Message.objects.bulk_create(
         (
             Message(store=store, kind="info", body=f"오늘의 소식 {i}", status="sent", send_at=now, sent_at=now)
