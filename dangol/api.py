@@ -8,12 +8,15 @@ declares (`errors(409)`), plus the ones every operation of its kind gets from he
 
 from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaMismatch
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.schema import NinjaGenerateJsonSchema
 
 from dangol.accounts.api import router as accounts_router
 from dangol.channels.api import router as channels_router
 from dangol.coupons.api import router as coupons_router
+from dangol.coupons.auth import UncheckedKey, checked_actor
 from dangol.delivery.api import router as delivery_router
 from dangol.fund.api import router as fund_router
 from dangol.ledger.api import router as ledger_router
@@ -108,3 +111,15 @@ def validation_error(request, error):
 @api.exception_handler(Refused)
 def refused(request, refusal):
     return api.create_response(request, refusal.as_json(), status=refusal.status)
+
+
+@api.exception_handler(SchemaMismatch)
+def schema_mismatch(request, error):
+    """422, as ninja answers it; but on the stall's routes, whose till key is checked in the view, a wrong key
+    is answered first (401), as on every other route, where the key is checked before the input is read."""
+    if isinstance(getattr(request, "auth", None), UncheckedKey):
+        try:
+            checked_actor(request)
+        except (AuthenticationError, HttpError) as refusal:
+            return api.on_exception(request, refusal)
+    return api.create_response(request, {"detail": error.errors}, status=422)

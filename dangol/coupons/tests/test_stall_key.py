@@ -41,6 +41,10 @@ def test_a_wrong_or_revoked_key_is_refused_before_anything_it_sent_is_read(api, 
     for body in sent:
         for key in (_wrong(api_key), "dgk_nosuchkey_secret", "dgk__secret"):
             assert api("post", path, body, key=key).status_code == 401, (body, key)
+    # A body that doesn't fit the schema is only read after the key: 401 with a wrong one, 422 with the right one.
+    for body in ({"code": coupon.code, "amount": -5}, {"code": 12345678}):
+        assert api("post", path, body, key=_wrong(api_key)).status_code == 401, body
+        assert api("post", path, body, key=api_key).status_code == 422, body
     ApiKey.objects.get().revoke()
     for body in sent[:3]:
         assert api("post", path, body, key=api_key).status_code == 401, body
