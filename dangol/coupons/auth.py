@@ -3,8 +3,6 @@
 Which store a key (or a merchant's session) may act for is `access.store_for_actor`'s answer.
 """
 
-from typing import NamedTuple
-
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
@@ -14,10 +12,16 @@ from .models import ApiKey
 from .models.access import key_prefix
 
 
-class UncheckedKey(NamedTuple):
+class UncheckedKey:
     """A key in the right shape, not yet compared with the stored ones (see StoreKeyAuth's `deferred`)."""
 
-    plain: str
+    __slots__ = ("plain",)
+
+    def __init__(self, plain):
+        self.plain = plain
+
+    def __repr__(self):  # what an error report shows of request.auth: never the secret
+        return f"UncheckedKey(dgk_{key_prefix(self.plain)}_…)"
 
 
 class StoreKeyAuth(HttpBearer):

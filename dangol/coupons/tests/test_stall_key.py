@@ -10,7 +10,7 @@ from django.db.models import F
 
 from dangol.api import api as dangol_api
 from dangol.coupons import tokens
-from dangol.coupons.auth import StoreKeyAuth
+from dangol.coupons.auth import StoreKeyAuth, UncheckedKey
 from dangol.coupons.models import ApiKey, Coupon, Redemption, SigningKey
 from dangol.lib.sql import MARKER_TEXT, FixedQuery
 
@@ -103,6 +103,12 @@ def test_a_merchant_signed_in_beside_a_wrong_key_acts_as_the_merchant(signed_in,
     assert response.status_code == 201
     redemption = Redemption.objects.get()
     assert redemption.redeemed_by == merchant and redemption.api_key is None
+
+
+def test_an_unchecked_key_never_shows_its_secret(api_key):
+    prefix, secret = api_key.split("_")[1:]
+    shown = repr(UncheckedKey(api_key))
+    assert prefix in shown and secret not in shown
 
 
 def test_a_redemption_by_a_till_records_its_key(api, store, coupon, api_key):
