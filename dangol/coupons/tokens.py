@@ -75,8 +75,9 @@ def sign(payload, private_key):
     return body + "." + b64u(private_key.sign(body.encode("ascii")))
 
 
-def read_unverified(token):
-    """(signed text, payload dict, signature) of a well-formed token; BadToken otherwise."""
+def read_unverified(token, *, store_id=None):
+    """(signed text, payload dict, signature) of a well-formed token (naming the store whose public id is
+    `store_id`, when given); BadToken otherwise."""
     token = (token or "").strip()
     if len(token) > _MAX_TOKEN or not token.startswith(PREFIX) or token.count(".") != 2:
         raise BadToken
@@ -88,6 +89,8 @@ def read_unverified(token):
     if not isinstance(payload, dict) or set(payload) != {"k", "s", "c", "e"}:
         raise BadToken
     if not all(isinstance(payload[k], str) for k in "ksc") or type(payload["e"]) is not int:
+        raise BadToken
+    if store_id is not None and payload["s"] != store_id:
         raise BadToken
     return body, payload, unb64u(signature)
 

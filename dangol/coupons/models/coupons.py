@@ -662,10 +662,8 @@ class CouponQuerySet(models.QuerySet):
             return None
         if tokens.looks_like_token(text):
             try:
-                body, payload, signature = tokens.read_unverified(text)
+                body, payload, signature = tokens.read_unverified(text, store_id=store_id)
             except tokens.BadToken:
-                return None
-            if payload["s"] != store_id:
                 return None
             coupon = _COUPON_BY_TOKEN_WITH_TILL_KEY.first(store_id, payload["c"], prefix, payload["k"])
             via = Via.SCAN
@@ -1115,9 +1113,7 @@ class SigningKey(models.Model):
     @classmethod
     def coupon_for_token(cls, token, *, store, now=None):
         """The store's coupon a QR token names, if the token verifies; BadToken for any failure."""
-        body, payload, signature = tokens.read_unverified(token)
-        if payload["s"] != store.public_id:
-            raise tokens.BadToken
+        body, payload, signature = tokens.read_unverified(token, store_id=store.public_id)
         # A token is signed with its coupon's own key (`Coupon.token`): the coupon is read with it.
         coupon = _COUPON_BY_TOKEN.first(store.pk, payload["c"], payload["k"])
         if coupon is None:
