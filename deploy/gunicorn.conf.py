@@ -1,7 +1,8 @@
 """gunicorn settings for Dangol (used by `make run` and the systemd unit).
 
 Synchronous workers, two per core: a worker takes a connection only when it is free, so requests wait
-in one queue (the kernel's) and go to whichever worker comes free first. Threaded workers keep each
+in one queue (the kernel's) and go to a worker that is free, one worker woken for each (see
+dangol/core/web_worker.py). Threaded workers keep each
 keep-alive connection on the worker that accepted it, and a worker that got more than its share
 answers all of them late, behind one lock. See docs/architecture.md, "The request path", for the
 figures. nginx buffers requests and answers in front of the workers, so a slow phone never holds one.
@@ -13,11 +14,15 @@ env below; DANGOL_WEB_THREADS above 1 makes them threaded workers again.
 import gc
 import multiprocessing
 import os
+import select
 
 bind = os.environ.get("DANGOL_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("DANGOL_WEB_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("DANGOL_WEB_THREADS", 1))
-worker_class = "sync" if threads == 1 else "gthread"
+# The synchronous worker woken one at a time (dangol/core/web_worker.py) where the kernel can (Linux's epoll);
+# gunicorn's own elsewhere (a laptop running `make run`).
+EXCLUSIVE = "dangol.core.web_worker.ExclusiveSyncWorker" if hasattr(select, "EPOLLEXCLUSIVE") else "sync"
+worker_class = EXCLUSIVE if threads == 1 else "gthread"
 # A request that takes longer is stuck and its worker is replaced. The longest honest request waits
 # on the payment provider (DANGOL_TOSS_TIMEOUT_SECONDS, 30 s), and nginx gives up at 35 s.
 timeout = 40

@@ -29,14 +29,21 @@ def _conf(monkeypatch, **env):
     return runpy.run_path(str(CONF))
 
 
-def test_synchronous_workers_two_per_core_unless_threads_are_asked_for(monkeypatch):
+def test_synchronous_workers_woken_one_at_a_time_two_per_core_unless_threads_are_asked_for(monkeypatch):
     import multiprocessing
 
     conf = _conf(monkeypatch)
-    assert (conf["worker_class"], conf["threads"]) == ("sync", 1)
+    assert (conf["worker_class"], conf["threads"]) == ("dangol.core.web_worker.ExclusiveSyncWorker", 1)
     assert conf["workers"] == 2 * multiprocessing.cpu_count()
     conf = _conf(monkeypatch, DANGOL_WEB_WORKERS="3", DANGOL_WEB_THREADS="4")
     assert (conf["worker_class"], conf["workers"], conf["threads"]) == ("gthread", 3, 4)
+
+
+def test_gunicorns_own_synchronous_worker_where_epoll_cannot_wake_one_waiter(monkeypatch):
+    import select
+
+    monkeypatch.delattr(select, "EPOLLEXCLUSIVE", raising=False)  # macOS, or a Linux before 4.5
+    assert _conf(monkeypatch)["worker_class"] == "sync"
 
 
 def test_the_payment_providers_timeout_ends_before_nginx_or_gunicorn_gives_up(monkeypatch, settings):
