@@ -143,6 +143,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that doesn't answer must not hang a request or the worker: fail fast, then 503.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # lib.sql's fixed statements (the hot paths) are prepared on their connection after five runs; Django's own
+    # cursors bind on the client and never prepare. Behind PgBouncer in transaction pooling, use PgBouncer 1.21 or
+    # newer with max_prepared_statements set, or turn this off (DANGOL_DB_PREPARED=0).
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5 if env_bool("DANGOL_DB_PREPARED", True) else None)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] > 0
     # Django's backend, whose check of a kept connection asks its socket before sending SELECT 1.
     DATABASES["default"]["ENGINE"] = "dangol.lib.postgresql"

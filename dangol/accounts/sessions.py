@@ -15,6 +15,8 @@ from django.core.signals import request_finished
 from django.db import connections, router
 from django.utils import timezone
 
+from dangol.lib.sql import bound_cursor
+
 # (user id, the active User or None) read with this request's session; cleared when the request ends.
 _read_with_session = contextvars.ContextVar("read_with_session", default=None)
 # Session data this process has verified (signed data -> its serialized payload): the same signed text
@@ -40,7 +42,7 @@ class SessionStore(DatabaseSessionStore):
         user_model = get_user_model()
         connection = connections[router.db_for_read(self.model)]
         sql, user_fields = _load_statement(connection, self.model, user_model)
-        with connection.cursor() as cursor:
+        with bound_cursor(connection) as cursor:
             cursor.execute(sql, [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:

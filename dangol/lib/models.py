@@ -1,6 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 
+from dangol.lib.sql import bound_cursor
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     """For records written once and kept for good (consent, ledger): no bulk change or delete."""
@@ -38,7 +40,7 @@ class Allowance(models.Model):
         statement = cls.taking(what=what, key=key, window_start=window_start, limit=limit, count=count)
         if statement is None:
             return False
-        with connection.cursor() as cursor:
+        with bound_cursor(connection) as cursor:
             cursor.execute(*statement)
             return cursor.fetchone() is not None
 

@@ -135,7 +135,7 @@ class _Compiled:
     def run(self, args):
         connection = connections[self.alias]
         params = _with_arguments(connection, self.params, self.slots, args)
-        with connection.cursor() as cursor:
+        with bound_cursor(connection) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:  # as the ORM converts, with this thread's connection
@@ -159,6 +159,14 @@ class _Compiled:
                 setattr(instance, name, row[position])
             found.append(instance)
         return found
+
+
+def bound_cursor(connection):
+    """Where a statement whose text never changes runs (these fixed ones, the session's read): on PostgreSQL a
+    cursor the server binds, so psycopg prepares the statement after a few runs (`lib.postgresql`'s
+    `bound_cursor`); Django's own cursor elsewhere."""
+    bound = getattr(connection, "bound_cursor", None)
+    return bound() if bound else connection.cursor()
 
 
 def _as_sent(connection, value):
@@ -188,7 +196,7 @@ class FixedUpdate:
 
     def run(self, *args):
         alias, sql, params = self.statement(args)
-        with connections[alias].cursor() as cursor:
+        with bound_cursor(connections[alias]) as cursor:
             cursor.execute(sql, params)
             return cursor.rowcount
 
@@ -232,7 +240,7 @@ def insert_row(instance, using=None):
     if values is None:
         instance.save(force_insert=True, using=alias)
         return instance
-    with connection.cursor() as cursor:
+    with bound_cursor(connection) as cursor:
         cursor.execute(plan.sql, values)
         row = cursor.fetchone() if plan.returned else None
     _inserted(plan, instance, row, alias)
@@ -262,7 +270,7 @@ def insert_row_after(update, args, instance, *, gate=None):
     values = _prepared(plan, instance, connection) if _insertable(instance) else None
     if connection.vendor != "postgresql" or values is None:
         with transaction.atomic(using=alias):
-            with connection.cursor() as cursor:
+            with bound_cursor(connection) as cursor:
                 if gate is not None:
                     cursor.execute(*gate)
                     if cursor.fetchone() is None:
@@ -292,7 +300,7 @@ def insert_row_after(update, args, instance, *, gate=None):
         )
         params = [*gate[1], *update_params, *values]
     savepoint = transaction.atomic(using=alias) if connection.in_atomic_block else contextlib.nullcontext()
-    with savepoint, connection.cursor() as cursor:
+    with savepoint, bound_cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if gate is not None:

@@ -17,6 +17,25 @@ from psycopg.pq import ConnStatus, TransactionStatus
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def bound_cursor(self):
+        """A cursor whose parameters the server binds (psycopg's own kind), for `lib.sql`'s fixed statements.
+
+        Each of those sends the same text every time with a few parameters, so psycopg prepares it on the
+        connection after its fifth run, and from then on the server neither parses nor plans it again and
+        psycopg sends only the values (no query text made with them in Python). Django's other cursors bind on
+        the client (`server_side_binding` stays off): their `__in` lists and bulk inserts can be longer than the
+        65,535 parameters a statement may carry to the server.
+        """
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        connection = self.connection
+        factory = connection.cursor_factory
+        connection.cursor_factory = base.ServerBindingCursor
+        try:
+            return self.cursor()  # Django's own wrapping: errors, execute_wrapper, the queries tests count
+        finally:
+            connection.cursor_factory = factory
+
     def close_if_health_check_failed(self):
         if self.health_check_enabled and not self.health_check_done and self.connection is not None:
             if not self.pool and quiet(self.connection):
