@@ -55,3 +55,28 @@ def test_django_still_sees_each_fixed_statement_and_the_rest_binds_on_the_client
         assert isinstance(cursor.cursor, psycopg.ClientCursor)  # the factory was put back
     with connection.bound_cursor() as cursor:
         assert not isinstance(cursor.cursor, psycopg.ClientCursor)
+
+
+@pytest.mark.parametrize(("value", "threshold"), [(None, 5), ("0", None), ("1", 5)])
+def test_prepared_statements_are_on_unless_turned_off_for_an_old_pooler(value, threshold):
+    """DANGOL_DB_PREPARED=0 for PgBouncer before 1.21 in transaction pooling: nothing is prepared then."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {key: val for key, val in os.environ.items() if key != "DANGOL_DB_PREPARED"}
+    env |= {"DATABASE_URL": "postgres://dangol@db.invalid:5432/dangol", "DJANGO_SETTINGS_MODULE": "dangol.settings"}
+    if value is not None:
+        env["DANGOL_DB_PREPARED"] = value
+    code = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    done = subprocess.run(  # noqa: S603 - our own interpreter reading our settings
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["prepare_threshold"] == threshold
