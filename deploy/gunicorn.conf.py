@@ -44,3 +44,11 @@ def pre_fork(server, worker):
     pages they share with the master."""
     gc.collect()
     gc.freeze()
+
+
+def when_ready(server):
+    """A worker is woken only for a connection that has sent its request (dangol/core/web_worker.py). Imported
+    here: the project is on sys.path only once gunicorn has read this file."""
+    from dangol.core.web_worker import defer_accept
+
+    defer_accept(server)

@@ -12,12 +12,18 @@ isn't waiting and is passed over, so nothing queues behind it; at low load the s
 requests and stays warm. Everything else (accepting, answering, signals, the heartbeat, recycling) is the
 stock worker's.
 
-Used by deploy/gunicorn.conf.py (`worker_class`); plain Python, no Django needed.
+A synchronous worker that accepts a connection then waits for its request, however long the client takes to
+send it. `defer_accept` (gunicorn's `when_ready` hook) has the kernel hold each new TCP connection until its first
+bytes arrive, so a client that connects early (a browser's preconnect, a load generator that reconnects before
+its next send, a port scan) holds no worker: the workers only ever take connections with a request to answer.
+
+Used by deploy/gunicorn.conf.py (`worker_class`, `when_ready`); plain Python, no Django needed.
 """
 
 import errno
 import os
 import select
+import socket
 
 from gunicorn.workers.sync import StopWaiting, SyncWorker
 
@@ -50,3 +56,21 @@ class ExclusiveSyncWorker(SyncWorker):
             else:
                 ready.append(self.ready_sockets[fd])
         return ready
+
+
+# A connection that has sent nothing for this long is handed to accept() anyway (or dropped by the kernel),
+# where the worker's own timeout deals with it.
+DEFER_ACCEPT_SECONDS = 10
+
+
+def defer_accept(server, seconds=DEFER_ACCEPT_SECONDS):
+    """gunicorn's `when_ready` hook: in the master, once its listening sockets exist and before any worker is
+    forked, ask the kernel to wake accept() only for a TCP connection whose first bytes have arrived
+    (TCP_DEFER_ACCEPT, Linux's). The workers share these sockets, so this holds for all of them. Unix sockets,
+    and systems without the option, are left as they are."""
+    option = getattr(socket, "TCP_DEFER_ACCEPT", None)
+    if option is None:
+        return
+    for listener in server.LISTENERS:
+        if listener.sock.family in (socket.AF_INET, socket.AF_INET6):
+            listener.sock.setsockopt(socket.IPPROTO_TCP, option, seconds)

@@ -3,7 +3,9 @@ master, four workers, one listening socket on 127.0.0.1), with a WSGI app of a f
 
 import http.client
 import re
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -24,15 +26,15 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ep
 class Server:
     """gunicorn started by the test and ended by its pid."""
 
-    def __init__(self, worker_class, log_path):
+    def __init__(self, worker_class, log_path, *, workers=WORKERS, args=()):
         self.log_path = log_path
         self.log = open(log_path, "wb")  # closed in stop()
-        command = [str(GUNICORN), "dangol.core.tests.wsgi_probe:app", "-k", worker_class, "-w", str(WORKERS)]
+        command = [str(GUNICORN), "dangol.core.tests.wsgi_probe:app", *args, "-k", worker_class, "-w", str(workers)]
         command += ["-b", "127.0.0.1:0", "--log-level", "info", "--graceful-timeout", "20"]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log)  # noqa: S603
         self.port = self._wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")
         deadline = time.monotonic() + 20
-        while len(self.workers()) < WORKERS or self._log().count("Booting worker") < WORKERS:
+        while len(self.workers()) < workers or self._log().count("Booting worker") < workers:
             assert time.monotonic() < deadline, self._log()
             time.sleep(0.05)
         time.sleep(0.5)  # every worker is waiting for a connection
@@ -91,8 +93,8 @@ class Server:
 def start(tmp_path):
     started = []
 
-    def start(worker_class=EXCLUSIVE):
-        started.append(Server(worker_class, tmp_path / f"gunicorn-{len(started)}.log"))
+    def start(worker_class=EXCLUSIVE, **options):
+        started.append(Server(worker_class, tmp_path / f"gunicorn-{len(started)}.log", **options))
         return started[-1]
 
     yield start
@@ -148,3 +150,80 @@ def test_workers_end_at_once_on_sigterm_while_waiting_for_connections(start):
     # The signal wakes each waiting worker through gunicorn's pipe: no wait for the poll's timeout.
     assert time.monotonic() - started < 3
     assert server.process.returncode == 0
+
+
+# Connections that wait before they send: deferred accept ------------------------------------------------
+
+
+def test_a_listening_socket_wakes_nobody_for_a_connection_until_its_request_arrives():
+    from types import SimpleNamespace
+
+    from gunicorn.sock import TCPSocket
+
+    from dangol.core.web_worker import defer_accept
+
+    conf = SimpleNamespace(reuse_port=False, backlog=16, is_ssl=False)
+    listener = TCPSocket(("127.0.0.1", 0), conf, None)
+    client = socket.create_connection(listener.sock.getsockname(), timeout=5)
+    try:
+        defer_accept(SimpleNamespace(LISTENERS=[listener]))
+        assert listener.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT) > 0
+        # Connected before the option was set: the kernel queued it already.
+        assert select.select([listener.sock], [], [], 1)[0]
+        listener.sock.accept()[0].close()
+        late = socket.create_connection(listener.sock.getsockname(), timeout=5)
+        try:
+            assert not select.select([listener.sock], [], [], 0.5)[0]  # connected, nothing sent: nobody woken
+            late.sendall(b"GET / HTTP/1.1\r\n\r\n")
+            assert select.select([listener.sock], [], [], 2)[0]
+            accepted, _ = listener.sock.accept()
+            with accepted:
+                assert accepted.recv(100).startswith(b"GET /")
+        finally:
+            late.close()
+    finally:
+        client.close()
+        listener.close()
+
+
+def test_a_client_that_connects_and_sends_nothing_holds_no_worker(start):
+    # Production's settings, with one worker: without the deferred accept that worker would sit in the silent
+    # connection's read until gunicorn's 40-second timeout replaced it.
+    server = start(workers=1, args=["-c", str(ROOT / "deploy" / "gunicorn.conf.py")])
+    silent = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(3)]
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        assert server.get() in server.workers()
+        assert time.monotonic() - started < 2
+    finally:
+        for connection in silent:
+            connection.close()
+
+
+def test_clients_that_connect_before_their_turn_still_find_the_same_warm_worker(start):
+    # As wrk paces a stall: six clients take turns, each reconnecting as soon as its answer has arrived and
+    # sending its next request when its turn comes. Each early connection used to take a worker and leave it
+    # waiting, so the requests went round all four workers in turn.
+    server = start(args=["-c", str(ROOT / "deploy" / "gunicorn.conf.py")])
+
+    def connect():
+        return socket.create_connection(("127.0.0.1", server.port), timeout=5)
+
+    clients = [connect() for _ in range(6)]
+    pids = Counter()
+    try:
+        for turn in range(48):
+            time.sleep(0.02)
+            client = clients[turn % len(clients)]
+            client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = b""
+            while chunk := client.recv(4096):
+                answer += chunk
+            client.close()
+            clients[turn % len(clients)] = connect()
+            pids[int(answer.rsplit(b"\r\n\r\n", 1)[1])] += 1
+    finally:
+        for client in clients:
+            client.close()
+    assert pids.most_common(1)[0][1] >= 0.9 * sum(pids.values()), pids
