@@ -358,9 +358,9 @@ def _claim_over_http(base, server, env, setup, scratch, threads):
     claim.write_text(
         _lua(CLAIM_LUA, threads, sessions=_quoted(sessions), csrf=secrets.token_hex(16), path=path) + DONE_LUA
     )
-    result, cpu = _measured(server, lambda: _wrk(base, claim, connections=CLAIM_CLIENTS, threads=threads))
+    result, cpu, busiest = _measured(server, lambda: _wrk(base, claim, connections=CLAIM_CLIENTS, threads=threads))
     issued, sold_in = _issued(env["DATABASE_URL"], setup["http_campaign_pk"])
-    row = _row("claim (1,000 of 2,000), HTTP", CLAIM_CLIENTS, result, cpu, exact=issued)
+    row = _row("claim (1,000 of 2,000), HTTP", CLAIM_CLIENTS, result, cpu, busiest=busiest, exact=issued)
     # wrk's clock runs until its last thread stops; the coupons' own times say how long selling took.
     return {**row, "requests/s": "—", "claims/s": f"{COUPONS / sold_in:,.0f}"}
 
@@ -379,14 +379,14 @@ def _redemptions_over_http(base, server, env, setup, scratch, threads, round_num
         _lua(REDEEM_LUA, threads, codes=_quoted(codes), path=path, key=setup["api_key"], interval_ms=interval_ms)
         + DONE_LUA
     )
-    result, cpu = _measured(
+    result, cpu, busiest = _measured(
         server,
         lambda: _wrk(base, redeem, connections=REDEEM_CLIENTS, threads=threads, seconds=REDEEM_SECONDS + 20),
     )
     case = f"redemption ~{REDEEM_RATE}/s, HTTP"
     if REDEEM_ROUNDS > 1:
         case += f" ({round_number + 1} of {REDEEM_ROUNDS})"
-    row = _row(case, REDEEM_CLIENTS, result, cpu)
+    row = _row(case, REDEEM_CLIENTS, result, cpu, busiest=busiest)
     # wrk divides by its whole -d time, though its threads stop when the codes run out; the
     # redemptions' own times say what pace the stall really kept.
     return {**row, "requests/s": f"{_redeemed_per_second(env['DATABASE_URL'], codes):,.0f}"}
@@ -396,10 +396,10 @@ def _inbox_over_http(base, server, setup, scratch, threads):
     sessions = setup["sessions"]
     inbox = scratch / "inbox.lua"
     inbox.write_text(_lua(INBOX_LUA, threads, sessions=_quoted(sessions)) + DONE_LUA)
-    result, cpu = _measured(
+    result, cpu, busiest = _measured(
         server, lambda: _wrk(base, inbox, connections=INBOX_CLIENTS, threads=threads, seconds=INBOX_SECONDS)
     )
-    return _row("GET /api/v1/inbox, HTTP", INBOX_CLIENTS, result, cpu)
+    return _row("GET /api/v1/inbox, HTTP", INBOX_CLIENTS, result, cpu, busiest=busiest)
 
 
 def _wrk(base, script, *, connections, threads, seconds=60):
@@ -435,20 +435,25 @@ def _server_ticks(server):
     """utime+stime of gunicorn's master and its workers, in clock ticks, with the workers that have ended:
     gunicorn replaces a worker after its max_requests, and the master's cutime+cstime keeps what the
     replaced one spent (without them a case in which a worker was replaced lost that worker's CPU)."""
+    return sum(_ticks_by_process(server).values())
+
+
+def _ticks_by_process(server):
+    """{pid: utime+stime in clock ticks} of gunicorn's master (with its ended children's) and each worker."""
     pids = [server.pid]
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
-    total = 0
+    ticks = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
+        ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
         if pid == server.pid:
-            total += int(fields[13]) + int(fields[14])  # cutime, cstime: its children it has waited for
-    return total
+            ticks[pid] += int(fields[13]) + int(fields[14])  # cutime, cstime: its children it has waited for
+    return ticks
 
 
 def _until_idle(server, seconds=15):
@@ -466,12 +471,18 @@ def _until_idle(server, seconds=15):
 
 
 def _measured(server, work):
-    before = _server_ticks(server)
+    """(what `work` returns, server CPU ms, the busiest worker's share of the workers' CPU). The share shows how
+    the requests spread: near 100% at a quiet pace, where one warm worker should answer nearly all of them."""
+    before = _ticks_by_process(server)
     result = work()
-    return result, (_server_ticks(server) - before) * 1000 / TICK
+    after = _ticks_by_process(server)
+    spent = {pid: ticks - before.get(pid, 0) for pid, ticks in after.items()}
+    workers = [ticks for pid, ticks in spent.items() if pid != server.pid]
+    share = max(workers, default=0) / max(sum(workers), 1)
+    return result, (sum(after.values()) - sum(before.values())) * 1000 / TICK, share
 
 
-def _row(case, clients, result, cpu_ms, *, exact=None):
+def _row(case, clients, result, cpu_ms, *, busiest=None, exact=None):
     requests = max(result["requests"], 1)
     row = {
         "case": case,
@@ -483,6 +494,8 @@ def _row(case, clients, result, cpu_ms, *, exact=None):
         "CPU ms/req": f"{cpu_ms / requests:.2f}",
         "errors": result["socket_errors"] + result["non2xx"],
     }
+    if busiest is not None:
+        row["busiest worker"] = f"{busiest:.0%}"
     if exact is not None:
         row["errors"] = result["socket_errors"]  # 409 (sold out, already held) is an answer here
         row["exact"] = exact
