@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[3]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 EXCLUSIVE = "dangol.core.web_worker.ExclusiveSyncWorker"
 WORKERS = 4
+PRODUCTION = ["-c", str(ROOT / "deploy" / "gunicorn.conf.py")]  # deploy/gunicorn.conf.py's settings and hooks
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="epoll is Linux's")
 
@@ -189,7 +190,7 @@ def test_a_listening_socket_wakes_nobody_for_a_connection_until_its_request_arri
 def test_a_client_that_connects_and_sends_nothing_holds_no_worker(start):
     # Production's settings, with one worker: without the deferred accept that worker would sit in the silent
     # connection's read until gunicorn's 40-second timeout replaced it.
-    server = start(workers=1, args=["-c", str(ROOT / "deploy" / "gunicorn.conf.py")])
+    server = start(workers=1, args=PRODUCTION)
     silent = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(3)]
     try:
         time.sleep(0.3)
@@ -205,7 +206,7 @@ def test_clients_that_connect_before_their_turn_still_find_the_same_warm_worker(
     # As wrk paces a stall: six clients take turns, each reconnecting as soon as its answer has arrived and
     # sending its next request when its turn comes. Each early connection used to take a worker and leave it
     # waiting, so the requests went round all four workers in turn.
-    server = start(args=["-c", str(ROOT / "deploy" / "gunicorn.conf.py")])
+    server = start(args=PRODUCTION)
 
     def connect():
         return socket.create_connection(("127.0.0.1", server.port), timeout=5)
